@@ -1,0 +1,129 @@
+import ProbeWatchCore
+
+/// Parses what `udevadm monitor` prints, with or without `--property`, `--kernel`, `--udev`:
+///
+///     KERNEL[2719.123456] bind     /devices/pci0000:00/0000:00:1f.3 (pci)
+///     ACTION=bind
+///     DEVPATH=/devices/pci0000:00/0000:00:1f.3
+///     ...
+///
+/// Real captures are messy: indented or wrapped lines, shell prompts and kernel messages mixed in. Lines
+/// that fit nothing are skipped and counted; a wrapped property line is joined to the one before it.
+public struct UdevadmTextParser {
+    public private(set) var skippedLines = 0
+    private var block: Block?
+
+    struct Block {
+        var source: UEvent.Source
+        var monotonicUsec: Int64
+        var action: String
+        var devpath: String
+        var subsystem: String?
+        var properties: [String: String] = [:]
+        var lastKey: String?
+    }
+
+    public init() {}
+
+    public mutating func feed(_ rawLine: Substring, emit: (UEvent) -> Void) {
+        let line = rawLine.drop { $0 == " " || $0 == "\t" }.trimmingTrailingWhitespace()
+        if line.isEmpty { return finish(emit: emit) }
+        if let header = Self.header(line) {
+            finish(emit: emit)
+            block = header
+        } else if block != nil, let (key, value) = Self.property(line) {
+            block?.properties[key] = value
+            block?.lastKey = key
+        } else if block != nil, let key = block?.lastKey, Self.isContinuation(line) {
+            block?.properties[key, default: ""] += line
+        } else {
+            skippedLines += 1
+        }
+    }
+
+    /// Ends the current event (blank line, next header, or end of input).
+    public mutating func finish(emit: (UEvent) -> Void) {
+        guard let block else { return }
+        self.block = nil
+        guard let event = Self.event(from: block) else {
+            skippedLines += 1
+            return
+        }
+        emit(event)
+    }
+
+    private static func event(from block: Block) -> UEvent? {
+        var properties = block.properties
+        properties["ACTION"] = properties["ACTION"] ?? block.action
+        properties["DEVPATH"] = properties["DEVPATH"] ?? block.devpath
+        if let subsystem = block.subsystem { properties["SUBSYSTEM"] = properties["SUBSYSTEM"] ?? subsystem }
+        let time = EventTime(realtimeUsec: nil, monotonicUsec: block.monotonicUsec)
+        return UdevDevice.uevent(properties: properties, escapedKeys: [], source: block.source, received: time)
+    }
+
+    /// `KERNEL[2719.123456] add      /devices/... (subsystem)`, also `UDEV  [...]`.
+    static func header(_ line: Substring) -> Block? {
+        let source: UEvent.Source
+        var rest: Substring
+        if line.hasPrefix("KERNEL") {
+            source = .kernel
+            rest = line.dropFirst(6)
+        } else if line.hasPrefix("UDEV") {
+            source = .udev
+            rest = line.dropFirst(4)
+        } else {
+            return nil
+        }
+        rest = rest.drop { $0 == " " }
+        guard rest.first == "[", let close = rest.firstIndex(of: "]"),
+              let usec = monotonicUsec(rest[rest.index(after: rest.startIndex)..<close])
+        else { return nil }
+        let words = rest[rest.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count >= 2 else { return nil }
+        var subsystem: String?
+        if words.count >= 3, words[2].hasPrefix("("), words[2].hasSuffix(")") {
+            subsystem = String(words[2].dropFirst().dropLast())
+        }
+        return Block(source: source, monotonicUsec: usec, action: String(words[0]), devpath: String(words[1]),
+                     subsystem: subsystem?.isEmpty == false ? subsystem : nil)
+    }
+
+    /// `KEY=value` with an upper-case key, as the kernel and udev write them.
+    static func property(_ line: Substring) -> (String, String)? {
+        guard let equals = line.firstIndex(of: "="), equals != line.startIndex else { return nil }
+        let key = line[..<equals]
+        guard key.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f }),
+              key.first.map({ !$0.isNumber }) ?? false
+        else { return nil }
+        return (String(key), String(line[line.index(after: equals)...]))
+    }
+
+    /// A terminal-wrapped tail has no `KEY=` and is not a prompt or a kernel message (`[  12.3] ...`).
+    static func isContinuation(_ line: Substring) -> Bool {
+        if line.hasPrefix("[") || line.contains("$ ") || line.contains("# ") { return false }
+        return !line.contains(" ")
+    }
+
+    static func monotonicUsec(_ text: Substring) -> Int64? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let seconds = Int64(parts[0].trimmingLeadingSpaces()) else { return nil }
+        guard parts.count == 2 else { return seconds * 1_000_000 }
+        let digits = parts[1].prefix(6)
+        guard let fraction = Int64(digits) else { return nil }
+        var scale: Int64 = 1
+        for _ in digits.count..<6 { scale *= 10 }
+        return seconds * 1_000_000 + fraction * scale
+    }
+}
+
+extension Substring {
+    func trimmingTrailingWhitespace() -> Substring {
+        var end = endIndex
+        while end > startIndex, let last = self[..<end].last, last == " " || last == "\t" || last == "\r" {
+            end = index(before: end)
+        }
+        return self[..<end]
+    }
+
+    func trimmingLeadingSpaces() -> Substring { drop { $0 == " " } }
+}

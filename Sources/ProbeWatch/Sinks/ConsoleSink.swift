@@ -1,0 +1,77 @@
+import Glibc
+import ProbeWatchCore
+
+/// Human output in the foreground, shaped like `udevadm monitor`, with findings in red on a terminal.
+public final class ConsoleSink: RecordSink {
+    private let colors: Bool
+    private let showEvents: Bool
+
+    public init(showEvents: Bool = true) {
+        colors = isatty(STDOUT_FILENO) == 1
+        self.showEvents = showEvents
+    }
+
+    public func write(_ record: Record) {
+        guard let line = Self.describe(record, showEvents: showEvents) else { return }
+        print(paint(line, for: record))
+    }
+
+    public func flush() {
+        fflush(nil)
+    }
+
+    private func paint(_ line: String, for record: Record) -> String {
+        guard colors else { return line }
+        switch record {
+        case .race(let finding): return (finding.severity == .error ? "\u{1b}[1;31m" : "\u{1b}[31m") + line + "\u{1b}[0m"
+        case .lost: return "\u{1b}[33m" + line + "\u{1b}[0m"
+        default: return line
+        }
+    }
+
+    static func describe(_ record: Record, showEvents: Bool) -> String? {
+        switch record {
+        case .event(let event, let invalid):
+            guard showEvents || invalid != nil else { return nil }
+            return eventLine(event, invalid: invalid)
+        case .probe(let probe):
+            let latency = probe.latencyUsec.map { " after \(TimeSpan.describe(usec: $0))" } ?? ""
+            return "PROBE  \(probe.devpath) bound to \(probe.driver) (\(probe.mode.rawValue))\(latency)"
+        case .race(let finding):
+            return "RACE   \(finding.kind.rawValue) [\(finding.severity.rawValue)]: \(finding.message)"
+                + " (seqnums \(finding.seqnums.map(String.init).joined(separator: ",")))"
+        case .lost(let lost):
+            return "LOST   the kernel dropped uevents (\(lost.reason), overflow #\(lost.lostCount)); resynchronized from sysfs"
+        case .snapshot(let summary):
+            return "probewatch: \(summary.reason.rawValue) snapshot: \(summary.devices) devices, \(summary.bound) bound, "
+                + "\(summary.unboundWithModule) unbound with a matching module, \(summary.drivers) drivers"
+        case .summary(let summary):
+            return "probewatch: \(summary.events) events, \(summary.probes) probes, \(summary.races) races, "
+                + "\(summary.lost) overflows, \(summary.malformed) malformed"
+        }
+    }
+
+    private static func eventLine(_ event: UEvent, invalid: String?) -> String {
+        let seconds = Double(event.received.monotonicUsec) / 1e6
+        let source = event.source == .udev ? "UDEV  " : "KERNEL"
+        let stamp = "\(source)[\(String(format6: seconds))]"
+        let action = event.action.rawValue.padding(toLength: 8)
+        var line = "\(stamp) \(action) \(event.devpath) (\(event.subsystem ?? "?"))"
+        if let driver = event.driver { line += " driver=\(driver)" }
+        if let seqnum = event.seqnum { line += " seq=\(seqnum)" }
+        if let invalid { line += " INVALID: \(invalid)" }
+        return line
+    }
+}
+
+extension String {
+    fileprivate init(format6 value: Double) {
+        let micros = Int64((value * 1e6).rounded())
+        let fraction = String(micros % 1_000_000)
+        self = "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    fileprivate func padding(toLength length: Int) -> String {
+        count >= length ? self : self + String(repeating: " ", count: length - count)
+    }
+}

@@ -1,0 +1,59 @@
+import ProbeWatchCore
+
+/// Turns the C strings libudev hands out into Swift strings without losing bytes: valid UTF-8 passes
+/// through, anything else is `\xNN`-escaped (with `\` itself escaped) and flagged, as udev does for labels.
+enum UEventDecoding {
+    static func decode(_ pointer: UnsafePointer<CChar>) -> (String, escaped: Bool) {
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
+                                        count: strlenBytes(pointer))
+        return decode(bytes)
+    }
+
+    static func decode(_ bytes: some Collection<UInt8>) -> (String, escaped: Bool) {
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, false) }
+        return (escape(bytes), true)
+    }
+
+    /// Escapes every byte that is not part of a valid UTF-8 sequence, and every backslash.
+    static func escape(_ bytes: some Collection<UInt8>) -> String {
+        let all = Array(bytes)
+        var output = ""
+        var index = 0
+        while index < all.count {
+            let width = validSequenceWidth(all, at: index)
+            if width == 0 || all[index] == 0x5c {
+                output += hex(all[index])
+                index += 1
+            } else {
+                output += String(decoding: all[index..<index + width], as: UTF8.self)
+                index += width
+            }
+        }
+        return output
+    }
+
+    private static func validSequenceWidth(_ bytes: [UInt8], at index: Int) -> Int {
+        let lead = bytes[index]
+        let width: Int
+        switch lead {
+        case 0x00...0x7f: return 1
+        case 0xc2...0xdf: width = 2
+        case 0xe0...0xef: width = 3
+        case 0xf0...0xf4: width = 4
+        default: return 0
+        }
+        guard index + width <= bytes.count else { return 0 }
+        return String(validating: bytes[index..<index + width], as: UTF8.self) == nil ? 0 : width
+    }
+
+    private static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return "\\x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xf)])
+    }
+
+    private static func strlenBytes(_ pointer: UnsafePointer<CChar>) -> Int {
+        var count = 0
+        while pointer[count] != 0 { count += 1 }
+        return count
+    }
+}

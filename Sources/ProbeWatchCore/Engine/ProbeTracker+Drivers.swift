@@ -1,0 +1,68 @@
+extension ProbeTracker {
+    mutating func processDriver(_ key: DriverKey, event: UEvent, ref: EventRef, emit: (Record) -> Void) {
+        switch event.action {
+        case .add: driverAdded(key, ref: ref)
+        case .remove: driverRemoved(key, ref: ref, emit: emit)
+        default: break
+        }
+    }
+
+    mutating func processModule(_ name: String, action: UEventAction, ref: EventRef, emit: (Record) -> Void) {
+        switch action {
+        case .add:
+            registry.moduleAdded(name)
+        case .remove:
+            // free_module() runs after the module's exit unregistered its drivers; a driver still
+            // registered here lost its `remove` (overflow), so it is removed now.
+            for key in registry.drivers(ofModule: name) { driverRemoved(key, ref: ref, emit: emit) }
+            registry.moduleEventSeen()
+        default:
+            break
+        }
+    }
+
+    mutating func driverAdded(_ key: DriverKey, ref: EventRef) {
+        suspectBinds.removeAll { $0.driver == key }  // they were this registration's synchronous binds
+        registry.register(key, at: ref, module: configuration.moduleOfDriver(key))
+        guard let state = registry[key], state.bindsBeforeAdd == 0 else {
+            // driver_attach() already tried every device synchronously before this `add`.
+            return
+        }
+        for devpath in waitingDevices(onBus: key.bus) where matches(devices[devpath]!, state) {
+            startProbe(devpath: devpath, driver: key, trigger: .driverAdded, ref: ref)
+        }
+    }
+
+    mutating func driverRemoved(_ key: DriverKey, ref: EventRef, emit: (Record) -> Void) {
+        for probe in pending.endAll(driver: key) {
+            emit(.race(RaceRules.driverRemovedBeforeBind(probe, removal: ref)))
+            entry(probe.devpath, nil, ref: ref, driver: key.name, note: "driver removed before bind")
+        }
+        registry.unregister(key, at: ref)
+        // driver_detach() unbinds every device before the `remove`; one still bound lost its `unbind`.
+        for (devpath, device) in devices where device.subsystem == key.bus && device.boundDriver == key.name {
+            devices[devpath]?.bindState = .unbound
+            unboundSince[devpath] = ref
+            entry(devpath, nil, ref: ref, driver: key.name, note: "driver removed while bound (no unbind seen)")
+        }
+    }
+
+    /// Devices on `bus` that exist and are known to have no driver, in a stable order.
+    func waitingDevices(onBus bus: String) -> [String] {
+        devices.values.filter { !$0.removed && $0.subsystem == bus && $0.bindState == .unbound }
+            .map(\.devpath).sorted()
+    }
+
+    mutating func startProbe(devpath: String, driver: DriverKey, trigger: ProbeTrigger, ref: EventRef) {
+        let module = module(of: driver, device: devices[devpath])
+        pending.start(
+            PendingProbe(devpath: devpath, driver: driver, module: module, trigger: trigger, started: ref))
+        let deadline = ref.time.monotonicUsec + configuration.probeTimeoutUsec
+        nextStallCheckUsec = min(nextStallCheckUsec ?? deadline, deadline)
+        if devices[devpath]?.entries.last?.seqnum == ref.seqnum, trigger == .deviceAdded {
+            devices[devpath]?.annotateLast("probe pending by \(driver.name)")
+        } else {
+            entry(devpath, nil, ref: ref, driver: driver.name, note: "probe pending (\(trigger.rawValue))")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+extension ProbeTracker {
+    /// When the next stall or suspect bind can come due, for the caller's timer.
+    public var nextDeadlineUsec: Int64? { nextStallCheckUsec }
+
+    /// Reports probes pending longer than the timeout (once each) and suspect binds whose driver did not
+    /// come back in time.
+    public mutating func advance(toMonotonicUsec now: Int64, realtimeUsec: Int64?, emit: (Record) -> Void) {
+        guard let due = nextStallCheckUsec, now >= due else { return }
+        let timeout = configuration.probeTimeoutUsec
+        var next: Int64?
+        for probe in pending.all where !probe.stallReported {
+            let deadline = probe.started.time.monotonicUsec + timeout
+            if now >= deadline {
+                emit(.race(RaceRules.probeStalled(probe, nowMonotonicUsec: now, realtimeUsec: realtimeUsec)))
+                pending.markStallReported(probe)
+            } else {
+                next = min(next ?? deadline, deadline)
+            }
+        }
+        for suspect in suspectBinds where now < suspect.bind.time.monotonicUsec + timeout {
+            next = min(next ?? suspect.bind.time.monotonicUsec + timeout, suspect.bind.time.monotonicUsec + timeout)
+        }
+        reportSuspectBinds(where: { now >= $0.bind.time.monotonicUsec + timeout }, emit: emit)
+        nextStallCheckUsec = next
+    }
+
+    /// End of input or shutdown: a suspect bind can no longer be explained by a coming `add`.
+    public mutating func finish(emit: (Record) -> Void) {
+        reportSuspectBinds(where: { _ in true }, emit: emit)
+    }
+
+    private mutating func reportSuspectBinds(where due: (SuspectBind) -> Bool, emit: (Record) -> Void) {
+        let (report, keep) = (suspectBinds.filter(due), suspectBinds.filter { !due($0) })
+        suspectBinds = keep
+        for suspect in report.sorted(by: { ($0.bind.seqnum ?? 0) < ($1.bind.seqnum ?? 0) }) {
+            emit(.race(RaceRules.bindAfterDriverRemoved(
+                devpath: suspect.devpath, driver: suspect.driver,
+                module: module(of: suspect.driver, device: devices[suspect.devpath]),
+                removal: suspect.removal, bind: suspect.bind)))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// The orderings probewatch reports. The raw values are the stable `kind` strings of the JSON log.
+public enum FindingKind: String, Sendable, CaseIterable, Codable {
+    case driverRemovedBeforeBind = "driver-removed-before-bind"
+    case bindAfterDriverRemoved = "bind-after-driver-removed"
+    case deviceRemovedBeforeBind = "device-removed-before-bind"
+    case doubleBind = "double-bind"
+    case unbindWithoutBind = "unbind-without-bind"
+    case probeStalled = "probe-stalled"
+}
+
+public enum Severity: String, Sendable, Codable, Comparable {
+    case warning, error
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+}
+
+/// One ordering that should not happen, with everything needed to find it again in the kernel log.
+public struct Finding: Sendable, Equatable {
+    public var kind: FindingKind
+    public var devpath: String
+    public var driver: String
+    public var bus: String
+    public var module: String?
+    /// SEQNUMs of the events involved, oldest first.
+    public var seqnums: [UInt64]
+    public var windowUsec: Int64
+    public var message: String
+    public var severity: Severity
+    /// Wall-clock time of the event that completed the finding, if known.
+    public var realtimeUsec: Int64?
+}
+
+/// How a completed probe was scheduled, as far as the uevent order tells.
+public enum ProbeMode: String, Sendable, Codable {
+    /// Bound before its driver's `add`: driver_register() sends KOBJ_ADD after driver_attach() returns.
+    case sync
+    /// Bound after its driver's `add`: only the async workqueue delivers binds after registration.
+    case async
+    /// Probed because the device appeared; the order cannot tell sync from async.
+    case deviceAdd = "device-add"
+    /// A bind no pending probe explains (sysfs `bind`, or a device that predates the run).
+    case unknown
+}
+
+/// A probe that ended in a bind.
+public struct ProbeCompletion: Sendable, Equatable {
+    public var devpath: String
+    public var driver: String
+    public var bus: String
+    public var module: String?
+    public var mode: ProbeMode
+    /// From pending start to bind; nil when the start is unknown (synchronous registration).
+    public var latencyUsec: Int64?
+    public var seqnums: [UInt64]
+    public var realtimeUsec: Int64?
+}

@@ -1,0 +1,57 @@
+/// One line of a device's history.
+public struct TimelineEntry: Sendable, Equatable {
+    public var seqnum: UInt64?
+    public var action: UEventAction?
+    public var driver: String?
+    public var time: EventTime
+    /// What probewatch concluded at this point: "probe pending", "bound without a seen bind", ...
+    public var note: String?
+}
+
+/// Whether a device has a driver, as far as this run knows.
+public enum BindState: Sendable, Equatable {
+    case bound(driver: String)
+    case unbound
+    /// Present before the run started and not (yet) seen in a snapshot.
+    case unknown
+}
+
+/// Everything probewatch remembers about one device, keyed by DEVPATH.
+public struct DeviceState: Sendable {
+    public var devpath: String
+    public var subsystem: String?
+    /// Kept from add/bind/snapshot because an `unbind` uevent carries no MODALIAS.
+    public var modalias: String?
+    public var bindState: BindState = .unknown
+    /// Drivers this device was bound to in this run: a match even without a module alias.
+    public var boundBefore: Set<String> = []
+    public var removed = false
+    public private(set) var entries: [TimelineEntry] = []
+    public private(set) var droppedEntries = 0
+
+    public init(devpath: String, subsystem: String?, modalias: String?) {
+        self.devpath = devpath
+        self.subsystem = subsystem
+        self.modalias = modalias
+    }
+
+    public var boundDriver: String? {
+        if case .bound(let driver) = bindState { return driver }
+        return nil
+    }
+
+    /// Appends, keeping at most `limit` entries so memory stays flat on long runs.
+    public mutating func record(_ entry: TimelineEntry, limit: Int) {
+        entries.append(entry)
+        if entries.count > limit {
+            entries.removeFirst(entries.count - limit)
+            droppedEntries += 1
+        }
+    }
+
+    public mutating func annotateLast(_ note: String) {
+        guard !entries.isEmpty else { return }
+        let old = entries[entries.count - 1].note
+        entries[entries.count - 1].note = old.map { $0 + "; " + note } ?? note
+    }
+}

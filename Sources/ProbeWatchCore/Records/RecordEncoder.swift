@@ -1,0 +1,147 @@
+/// Fields every record carries so fleets can join logs across machines and boots.
+public struct RecordContext: Sendable, Equatable {
+    public static let schemaVersion = 1
+    public var bootID: String
+    public var host: String
+
+    public init(bootID: String, host: String) {
+        self.bootID = bootID
+        self.host = host
+    }
+}
+
+/// Encodes records as JSON Lines: one object per line, never longer than `maxLineBytes`.
+public struct RecordEncoder: Sendable {
+    /// Log shippers drop or choke on long lines (Fluent Bit's default buffer is 32 KiB).
+    public static let maxLineBytes = 16 * 1024
+    /// Property values are cut to these lengths, in turn, until the line fits.
+    static let valueCaps = [1024, 256, 64, 0]
+
+    public let context: RecordContext
+
+    public init(context: RecordContext) {
+        self.context = context
+    }
+
+    /// One line including its newline. `nowRealtimeUsec` stamps records whose event time is unknown.
+    public func line(for record: Record, nowRealtimeUsec: Int64) -> [UInt8] {
+        var line = encode(record, now: nowRealtimeUsec, valueCap: nil)
+        var caps = Self.valueCaps.makeIterator()
+        while line.count > Self.maxLineBytes, let cap = caps.next() {
+            line = encode(record, now: nowRealtimeUsec, valueCap: cap)
+        }
+        line.append(0x0a)
+        return line
+    }
+
+    private func encode(_ record: Record, now: Int64, valueCap: Int?) -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("type", record.type)
+        json.field("schema", RecordContext.schemaVersion)
+        json.field("time", RFC3339.format(realtimeUsec: record.realtimeUsec ?? now))
+        json.field("boot_id", context.bootID)
+        json.field("host", context.host)
+        switch record {
+        case .event(let event, let invalid): encodeEvent(event, invalid: invalid, valueCap: valueCap, into: &json)
+        case .probe(let probe): encodeProbe(probe, into: &json)
+        case .race(let finding): encodeFinding(finding, into: &json)
+        case .lost(let lost): encodeLost(lost, into: &json)
+        case .snapshot(let snapshot): encodeSnapshot(snapshot, into: &json)
+        case .summary(let summary): encodeSummary(summary, into: &json)
+        }
+        json.endObject()
+        return json.bytes
+    }
+
+    private func encodeEvent(_ event: UEvent, invalid: String?, valueCap: Int?, into json: inout JSONWriter) {
+        json.field("seqnum", event.seqnum)
+        json.field("action", event.action.rawValue)
+        json.field("devpath", capped(event.devpath, valueCap.map { max($0, 256) }))
+        json.field("subsystem", event.subsystem)
+        json.field("driver", event.driver)
+        json.field("source", event.source.rawValue)
+        json.field("monotonic_usec", event.received.monotonicUsec)
+        json.key("properties")
+        json.beginObject()
+        for key in event.properties.keys.sorted() {
+            json.field(capped(key, valueCap.map { max($0, 64) }), capped(event.properties[key]!, valueCap))
+        }
+        json.endObject()
+        if !event.escapedKeys.isEmpty { json.field("escaped", strings: event.escapedKeys.sorted()) }
+        if let invalid { json.field("invalid", invalid) }
+        if valueCap != nil { json.key("truncated"); json.bool(true) }
+    }
+
+    private func encodeProbe(_ probe: ProbeCompletion, into json: inout JSONWriter) {
+        json.field("devpath", probe.devpath)
+        json.field("driver", probe.driver)
+        json.field("bus", probe.bus)
+        json.field("module", probe.module)
+        json.field("mode", probe.mode.rawValue)
+        json.field("latency_usec", probe.latencyUsec)
+        json.field("seqnums", ints: probe.seqnums)
+    }
+
+    private func encodeFinding(_ finding: Finding, into json: inout JSONWriter) {
+        json.field("kind", finding.kind.rawValue)
+        json.field("devpath", finding.devpath)
+        json.field("driver", finding.driver)
+        json.field("bus", finding.bus)
+        json.field("module", finding.module)
+        json.field("seqnums", ints: finding.seqnums)
+        json.field("window_usec", finding.windowUsec)
+        json.field("message", finding.message)
+        json.field("severity", finding.severity.rawValue)
+    }
+
+    private func encodeLost(_ lost: LostEvents, into json: inout JSONWriter) {
+        json.field("reason", lost.reason)
+        json.field("lost_count", lost.lostCount)
+        json.field("after_seqnum", lost.afterSeqnum)
+    }
+
+    private func encodeSnapshot(_ snapshot: SnapshotSummary, into json: inout JSONWriter) {
+        json.field("reason", snapshot.reason.rawValue)
+        json.field("devices", snapshot.devices)
+        json.field("bound", snapshot.bound)
+        json.field("unbound_with_module", snapshot.unboundWithModule)
+        json.field("drivers", snapshot.drivers)
+    }
+
+    private func encodeSummary(_ summary: RunSummary, into json: inout JSONWriter) {
+        json.field("events", summary.events)
+        json.field("malformed", summary.malformed)
+        json.field("lost", summary.lost)
+        json.field("seqnum_gaps", summary.seqnumGaps)
+        json.field("late", summary.late)
+        json.field("races", summary.races)
+        json.field("probes", summary.probes)
+    }
+
+    /// Cuts at a character boundary and says so in the value itself.
+    private func capped(_ value: String, _ cap: Int?) -> String {
+        guard let cap, value.utf8.count > cap else { return value }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in value.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > cap { break }
+            kept.append(scalar)
+        }
+        return String(kept) + "…[\(value.utf8.count - cap) bytes cut]"
+    }
+}
+
+extension Record {
+    var realtimeUsec: Int64? {
+        switch self {
+        case .event(let event, _): event.received.realtimeUsec
+        case .probe(let probe): probe.realtimeUsec
+        case .race(let finding): finding.realtimeUsec
+        case .lost(let lost): lost.realtimeUsec
+        case .snapshot(let snapshot): snapshot.realtimeUsec
+        case .summary(let summary): summary.realtimeUsec
+        }
+    }
+}

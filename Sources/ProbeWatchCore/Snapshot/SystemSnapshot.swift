@@ -1,0 +1,47 @@
+/// What sysfs said at one moment: devices with their drivers, and registered drivers with their modules.
+public struct SystemSnapshot: Sendable, Equatable {
+    public struct Device: Sendable, Equatable {
+        public var devpath: String
+        public var subsystem: String?
+        public var driver: String?
+        public var modalias: String?
+        public init(devpath: String, subsystem: String?, driver: String?, modalias: String?) {
+            self.devpath = devpath
+            self.subsystem = subsystem
+            self.driver = driver
+            self.modalias = modalias
+        }
+    }
+
+    public struct Driver: Sendable, Equatable {
+        public var key: DriverKey
+        public var module: String?
+        public init(key: DriverKey, module: String?) {
+            self.key = key
+            self.module = module
+        }
+    }
+
+    public var devices: [Device]
+    public var drivers: [Driver]
+
+    public init(devices: [Device], drivers: [Driver]) {
+        self.devices = devices
+        self.drivers = drivers
+    }
+}
+
+/// The one-screen numbers of a snapshot, also written as the `snapshot` record.
+public struct SnapshotSummary: Sendable, Equatable {
+    public enum Reason: String, Sendable, Codable {
+        case startup, resync
+    }
+
+    public var reason: Reason
+    public var devices: Int
+    public var bound: Int
+    /// Unbound devices whose MODALIAS resolves to a module: candidates for a failed or missing probe.
+    public var unboundWithModule: Int
+    public var drivers: Int
+    public var realtimeUsec: Int64?
+}

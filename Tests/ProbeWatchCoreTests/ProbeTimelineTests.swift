@@ -1,0 +1,142 @@
+import Testing
+@testable import ProbeWatchCore
+
+@Suite("Probe tracking: benign orderings, modes and latencies")
+struct ProbeTimelineTests {
+    @Test func asyncProbeAfterDriverAddIsBenign() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1")
+        scenario.addDevice("dev2", modalias: "pwtest:v0001d0002")
+        scenario.addDriver()
+        scenario.addModule()
+        scenario.bind("dev1")
+        scenario.bind("dev2")
+        let records = scenario.run()
+        #expect(records.findings.isEmpty)
+        #expect(records.probes.map(\.mode) == [.async, .async])
+        #expect(records.probes.map(\.latencyUsec) == [2_000, 3_000])
+        #expect(records.probes.first?.seqnums == [103, 105])
+    }
+
+    @Test func reRegistrationIsBenign() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        scenario.addDevice("dev1")
+        scenario.bind("dev1")
+        scenario.unbind("dev1")
+        scenario.removeDriver()
+        scenario.removeModule()
+        scenario.addDriver()
+        scenario.addModule()
+        scenario.bind("dev1")
+        let records = scenario.run()
+        #expect(records.findings.isEmpty)
+        #expect(records.probes.map(\.mode) == [.deviceAdd, .async])
+    }
+
+    @Test func bindsBeforeTheDriversAddAreSynchronousAndStartNoProbes() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1")
+        scenario.addDevice("dev2", modalias: "pwtest:v0001d0002")
+        scenario.bind("dev1")
+        scenario.addDriver()  // dev2 did not bind during driver_attach(): its probe failed, it is not pending
+        scenario.removeDriver()
+        let records = scenario.run()
+        #expect(records.probes.map(\.mode) == [.sync])
+        #expect(records.probes.first?.latencyUsec == nil)
+        #expect(records.findings.isEmpty)
+    }
+
+    @Test func unbindStartsNoProbe() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        scenario.addDevice("dev1")
+        scenario.bind("dev1")
+        scenario.unbind("dev1")
+        scenario.removeDriver()
+        #expect(scenario.run().findings.isEmpty)
+    }
+
+    @Test func unbindTakesTheDriverFromTheEarlierBind() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        scenario.addDevice("dev1")
+        scenario.bind("dev1")
+        scenario.unbind("dev1")
+        var tracker = Scenario.tracker()
+        _ = scenario.run(&tracker)
+        #expect(tracker.devices["/devices/pwtest/dev1"]?.entries.last?.driver == "pwtest_async")
+        #expect(tracker.devices["/devices/pwtest/dev1"]?.bindState == .unbound)
+    }
+
+    @Test func matchByDriverNameWhenNoAliasResolves() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1", modalias: "unknown:alias")
+        scenario.event(.add, "/bus/pwtest/drivers/pw-test", subsystem: "drivers")
+        scenario.event(.remove, "/bus/pwtest/drivers/pw-test", subsystem: "drivers")
+        var configuration = ProbeTracker.Configuration()
+        configuration.modulesForModalias = { $0 == "unknown:alias" ? ["pw_test"] : [] }
+        var tracker = ProbeTracker(configuration: configuration)
+        #expect(scenario.run(&tracker).kinds == [.driverRemovedBeforeBind])
+    }
+
+    @Test func moduleAddAfterDriversLinksThem() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1", modalias: "other:alias")
+        scenario.event(.add, "/bus/pwtest/drivers/pwdrv", subsystem: "drivers")
+        scenario.addModule("pwmod")
+        var configuration = ProbeTracker.Configuration()
+        configuration.modulesForModalias = { _ in [] }
+        var tracker = ProbeTracker(configuration: configuration)
+        _ = scenario.run(&tracker)
+        #expect(tracker.registry[DriverKey(bus: "pwtest", name: "pwdrv")]?.module == "pwmod")
+    }
+
+    @Test func moduleRemovalEndsPendingProbesOfDriversWithoutASeenRemove() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1")
+        scenario.addDriver()
+        scenario.addModule()
+        scenario.removeModule()
+        #expect(scenario.run().kinds == [.driverRemovedBeforeBind])
+    }
+
+    @Test func moveCarriesThePendingProbeToTheNewPath() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        scenario.addDevice("dev1")
+        scenario.event(.move, "/devices/pwtest/renamed", subsystem: Scenario.bus,
+                       extra: ["DEVPATH_OLD": "/devices/pwtest/dev1"])
+        scenario.event(.bind, "/devices/pwtest/renamed", subsystem: Scenario.bus, driver: "pwtest_async")
+        let records = scenario.run()
+        #expect(records.findings.isEmpty)
+        #expect(records.probes.map(\.devpath) == ["/devices/pwtest/renamed"])
+        #expect(records.probes.map(\.mode) == [.deviceAdd])
+    }
+
+    @Test func timelineIsBounded() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1")
+        for _ in 0..<100 { scenario.event(.change, "/devices/pwtest/dev1", subsystem: Scenario.bus) }
+        var configuration = ProbeTracker.Configuration()
+        configuration.timelineLimit = 10
+        var tracker = ProbeTracker(configuration: configuration)
+        _ = scenario.run(&tracker)
+        #expect(tracker.devices["/devices/pwtest/dev1"]?.entries.count == 10)
+        #expect(tracker.devices["/devices/pwtest/dev1"]?.entries.last?.seqnum == 201)
+    }
+
+    @Test func removedDevicesAgeOut() {
+        var scenario = Scenario()
+        for index in 0..<50 {
+            scenario.addDevice("d\(index)")
+            scenario.removeDevice("d\(index)")
+        }
+        var configuration = ProbeTracker.Configuration()
+        configuration.removedDeviceLimit = 5
+        var tracker = ProbeTracker(configuration: configuration)
+        _ = scenario.run(&tracker)
+        #expect(tracker.devices.count <= 10)
+        #expect(tracker.devices["/devices/pwtest/d49"] != nil)
+    }
+}
