@@ -14,11 +14,17 @@ struct RunCommand: ParsableCommand {
         valueName: "bytes"))
     var receiveBuffer = 128 * 1024 * 1024
 
+    @Option(help: ArgumentHelp(
+        "Human output on stdout: auto (every event on a terminal, findings only otherwise), events, findings, none.",
+        valueName: "mode"))
+    var console: ConsoleMode = .auto
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         var options = DaemonOptions()
         options.source = source
+        options.console = console
         options.receiveBufferBytes = receiveBuffer
         options.jsonLogPath = common.jsonLog
         options.includeEventRecords = !common.noEventRecords
@@ -36,3 +42,4 @@ struct RunCommand: ParsableCommand {
 }
 
 extension UdevMonitor.Source: ExpressibleByArgument {}
+extension ConsoleMode: ExpressibleByArgument {}

@@ -19,7 +19,7 @@ struct Scenario {
     }
 
     mutating func event(_ action: UEventAction, _ devpath: String, subsystem: String, driver: String? = nil,
-                        modalias: String? = nil, extra: [String: String] = [:]) {
+                        modalias: String? = nil, extra: UEventProperties = [:]) {
         seqnum += 1
         monotonicUsec += stepUsec
         var properties = extra

@@ -84,7 +84,7 @@ struct RecordEncoderTests {
     }
 
     @Test func overlongLinesAreCappedAndSaySo() throws {
-        var properties: [String: String] = [:]
+        var properties = UEventProperties()
         for index in 0..<40 { properties["KEY\(index)"] = String(repeating: "\u{1}", count: 2000) }
         let event = UEvent(action: .add, devpath: "/devices/x", properties: properties,
                            received: EventTime(realtimeUsec: 0, monotonicUsec: 0))
@@ -93,5 +93,6 @@ struct RecordEncoderTests {
         let json = try object(line)
         #expect(json["truncated"] as? Bool == true)
         #expect((json["properties"] as? [String: String])?["KEY0"]?.contains("bytes cut") == true)
+        #expect((json["properties"] as? [String: String])?.count == 40)
     }
 }

@@ -25,7 +25,8 @@ public struct JSONLinesEventParser {
             return .invalid("event without a known action")
         }
         guard let devpath = object["devpath"] as? String else { return .invalid("event without devpath") }
-        let properties = (object["properties"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+        let dictionary = (object["properties"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+        let properties = UEventProperties(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         let time = EventTime(
             realtimeUsec: (object["time"] as? String).flatMap(RFC3339.parse),
             monotonicUsec: (object["monotonic_usec"] as? NSNumber)?.int64Value ?? 0)

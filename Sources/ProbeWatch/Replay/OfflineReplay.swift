@@ -51,7 +51,7 @@ public final class OfflineReplay {
         }
         pipeline.tick(lastTime, emit: write)
         pipeline.finish(at: lastTime, emit: write)
-        for sink in sinks { sink.flush() }
+        for sink in sinks { sink.sync() }
     }
 
     private func write(_ record: Record) {

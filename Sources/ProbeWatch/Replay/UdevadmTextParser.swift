@@ -19,7 +19,7 @@ public struct UdevadmTextParser {
         var action: String
         var devpath: String
         var subsystem: String?
-        var properties: [String: String] = [:]
+        var properties = UEventProperties()
         var lastKey: String?
     }
 
@@ -35,7 +35,8 @@ public struct UdevadmTextParser {
             block?.properties[key] = value
             block?.lastKey = key
         } else if block != nil, let key = block?.lastKey, Self.isContinuation(line) {
-            block?.properties[key, default: ""] += line
+            let joined = (block?.properties[key] ?? "") + line
+            block?.properties[key] = joined
         } else {
             skippedLines += 1
         }

@@ -11,6 +11,7 @@ public struct DaemonOptions: Sendable {
     public var modulesDirectory: String?
     public var probeTimeoutUsec: Int64 = 30_000_000
     public var reorderWindowUsec: Int64 = 20_000
+    public var console = ConsoleMode.auto
 
     public init() {}
 }

@@ -33,7 +33,9 @@ public final class LiveDaemon {
 
     private static func makeSinks(_ options: DaemonOptions, logger: Logger) throws -> [RecordSink] {
         var sinks: [RecordSink] = []
-        if options.jsonLogPath != "-" { sinks.append(ConsoleSink()) }
+        if options.jsonLogPath != "-", options.console != .none {
+            sinks.append(ConsoleSink(showEvents: options.console.showsEvents))
+        }
         if let path = options.jsonLogPath {
             sinks.append(try JSONLinesSink(path: path, context: HostIdentity.current(),
                                            includeEvents: options.includeEventRecords, logger: logger))
@@ -54,9 +56,10 @@ public final class LiveDaemon {
             if ready.monitor { drainMonitor() }
             if ready.signals { running = !signals.pending().contains { $0 == SIGTERM || $0 == SIGINT } }
             pipeline.tick(Clock.now(), emit: write)
+            flush()
         }
         pipeline.finish(at: Clock.now(), emit: write)
-        flush()
+        for sink in sinks { sink.sync() }
         logger.info("stopped", metadata: ["events": "\(pipeline.summary.events)", "races": "\(pipeline.summary.races)"])
     }
 

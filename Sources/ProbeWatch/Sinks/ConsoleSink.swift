@@ -1,6 +1,23 @@
 import Glibc
 import ProbeWatchCore
 
+/// What the human output on stdout shows.
+public enum ConsoleMode: String, Sendable, CaseIterable {
+    /// Every uevent (like `udevadm monitor`) on a terminal; only probes and findings into a pipe or journal.
+    case auto
+    case events
+    case findings
+    case none
+
+    public var showsEvents: Bool {
+        switch self {
+        case .events: true
+        case .auto: isatty(STDOUT_FILENO) == 1
+        case .findings, .none: false
+        }
+    }
+}
+
 /// Human output in the foreground, shaped like `udevadm monitor`, with findings in red on a terminal.
 public final class ConsoleSink: RecordSink {
     private let colors: Bool

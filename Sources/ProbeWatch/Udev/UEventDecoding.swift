@@ -4,6 +4,8 @@ import ProbeWatchCore
 /// through, anything else is `\xNN`-escaped (with `\` itself escaped) and flagged, as udev does for labels.
 enum UEventDecoding {
     static func decode(_ pointer: UnsafePointer<CChar>) -> (String, escaped: Bool) {
+        // The non-generic initializer: the generic one instantiates type metadata on every call.
+        if let text = String(validatingCString: pointer) { return (text, false) }
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
                                         count: strlenBytes(pointer))
         return decode(bytes)

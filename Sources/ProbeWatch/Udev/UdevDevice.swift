@@ -6,7 +6,7 @@ import ProbeWatchCore
 /// describes the device now, not at the time of the event.
 enum UdevDevice {
     static func uevent(from device: OpaquePointer, source: UEvent.Source, received: EventTime) -> UEvent? {
-        var properties: [String: String] = [:]
+        var properties = UEventProperties()
         var escaped: [String] = []
         var entry = udev_device_get_properties_list_entry(device)
         while let current = entry {
@@ -14,7 +14,7 @@ enum UdevDevice {
                 let (name, nameEscaped) = UEventDecoding.decode(namePointer)
                 let (value, valueEscaped) = udev_list_entry_get_value(current).map(UEventDecoding.decode)
                     ?? ("", false)
-                properties[name] = value
+                properties.appendUnique(name, value)
                 if nameEscaped || valueEscaped { escaped.append(name) }
             }
             entry = udev_list_entry_get_next(current)
@@ -23,7 +23,7 @@ enum UdevDevice {
     }
 
     /// Builds the event from its properties; nil when ACTION is missing or unknown.
-    static func uevent(properties: [String: String], escapedKeys: [String], source: UEvent.Source,
+    static func uevent(properties: UEventProperties, escapedKeys: [String], source: UEvent.Source,
                        received: EventTime) -> UEvent? {
         guard let action = properties["ACTION"].flatMap(UEventAction.init(rawValue:)) else { return nil }
         return UEvent(

@@ -1,15 +1,17 @@
 extension ProbeTracker {
     mutating func deviceAdded(_ event: UEvent, ref: EventRef) {
-        var device = device(event.devpath, subsystem: event.subsystem)
-        device.subsystem = event.subsystem ?? device.subsystem
-        device.modalias = event.modalias ?? device.modalias
-        device.removed = false
-        // device_add() sends KOBJ_ADD before bus_probe_device(): a new device has no driver yet.
-        device.bindState = .unbound
-        devices[event.devpath] = device
-        unboundSince[event.devpath] = ref
-        entry(event.devpath, event, ref: ref, driver: nil, note: nil)
-        guard let bus = device.subsystem else { return }
+        let entry = TimelineEntry(seqnum: ref.seqnum, action: .add, driver: nil, time: ref.time, note: nil)
+        let limit = configuration.timelineLimit
+        let device = withDevice(event.devpath, subsystem: event.subsystem) { device in
+            device.subsystem = event.subsystem ?? device.subsystem
+            device.modalias = event.modalias ?? device.modalias
+            device.removed = false
+            // device_add() sends KOBJ_ADD before bus_probe_device(): a new device has no driver yet.
+            device.setBindState(.unbound, at: ref)
+            device.record(entry, limit: limit)
+            return device
+        }
+        guard let bus = device.subsystem, registry.hasRegisteredDrivers(onBus: bus) else { return }
         for state in registry.registered(onBus: bus) where matches(device, state) {
             startProbe(devpath: event.devpath, driver: state.key, trigger: .deviceAdded, ref: ref)
         }
@@ -23,7 +25,7 @@ extension ProbeTracker {
             devices[event.devpath]?.annotateLast("removed before bind by \(probe.driver.name)")
         }
         devices[event.devpath]?.removed = true
-        devices[event.devpath]?.bindState = .unbound
+        devices[event.devpath]?.setBindState(.unbound, at: ref)
         forgetOldRemovedDevices(adding: event.devpath)
     }
 
@@ -39,14 +41,12 @@ extension ProbeTracker {
         if let previous = device.boundDriver {
             emit(.race(RaceRules.doubleBind(
                 devpath: event.devpath, driver: key, previousDriver: previous,
-                module: module(of: key, device: device), firstBind: lastBind[event.devpath], bind: ref)))
+                module: module(of: key, device: device), firstBind: device.bindStateSince, bind: ref)))
         }
         let mode = noteBindOnDriver(key, devpath: event.devpath, ref: ref)
         completeProbe(devpath: event.devpath, driver: key, mode: mode, ref: ref, emit: emit)
-        devices[event.devpath]?.bindState = .bound(driver: name)
+        devices[event.devpath]?.setBindState(.bound(driver: name), at: ref)
         devices[event.devpath]?.boundBefore.insert(name)
-        lastBind[event.devpath] = ref
-        unboundSince[event.devpath] = nil
     }
 
     /// Counts the bind against its driver's registration and says what it proves about probing.
@@ -67,20 +67,19 @@ extension ProbeTracker {
     }
 
     private mutating func completeProbe(
-        devpath: String, driver: DriverKey, mode syncMode: ProbeMode?, ref: EventRef, emit: (Record) -> Void
+        devpath: String, driver: DriverKey, mode knownMode: ProbeMode?, ref: EventRef, emit: (Record) -> Void
     ) {
         let probe = pending.end(devpath: devpath, driver: driver)
         for other in pending.endAll(devpath: devpath) {
             entry(devpath, nil, ref: ref, driver: other.driver.name, note: "probe by \(other.driver.name) moot")
         }
-        let mode = syncMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown
+        let mode = knownMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown
         let latency = probe.map { RaceRules.usec($0.started, ref) }
-        var seqnums = probe.map { RaceRules.seqnums($0.started, ref) } ?? RaceRules.seqnums(ref)
-        if probe == nil, mode == .sync { seqnums = RaceRules.seqnums(ref) }
         emit(.probe(ProbeCompletion(
             devpath: devpath, driver: driver.name, bus: driver.bus,
             module: probe?.module ?? module(of: driver, device: devices[devpath]), mode: mode,
-            latencyUsec: latency, seqnums: seqnums, realtimeUsec: ref.time.realtimeUsec)))
+            latencyUsec: latency, seqnums: probe.map { RaceRules.seqnums($0.started, ref) } ?? RaceRules.seqnums(ref),
+            realtimeUsec: ref.time.realtimeUsec)))
         let note = latency.map { "\(mode.rawValue) bind \(TimeSpan.describe(usec: $0)) after probe became pending" }
         devices[devpath]?.annotateLast(note ?? "\(mode.rawValue) bind")
     }
@@ -92,13 +91,12 @@ extension ProbeTracker {
         if device.bindState == .unbound {
             emit(.race(RaceRules.unbindWithoutBind(
                 devpath: event.devpath, bus: device.subsystem ?? event.subsystem ?? "?", lastDriver: lastDriver,
-                unboundSince: unboundSince[event.devpath], unbind: ref)))
+                unboundSince: device.bindStateSince, unbind: ref)))
         }
-        device.bindState = .unbound
+        device.setBindState(.unbound, at: ref)
+        device.record(TimelineEntry(seqnum: ref.seqnum, action: .unbind, driver: lastDriver, time: ref.time, note: nil),
+                      limit: configuration.timelineLimit)
         devices[event.devpath] = device
-        unboundSince[event.devpath] = ref
-        lastBind[event.devpath] = nil
-        entry(event.devpath, event, ref: ref, driver: lastDriver, note: nil)
     }
 
     mutating func deviceMoved(_ event: UEvent, ref: EventRef) {
@@ -106,19 +104,20 @@ extension ProbeTracker {
             device.devpath = event.devpath
             devices[event.devpath] = device
             pending.rename(from: old, to: event.devpath)
-            lastBind[event.devpath] = lastBind.removeValue(forKey: old)
-            unboundSince[event.devpath] = unboundSince.removeValue(forKey: old)
         }
         touch(event, ref: ref)
         if let old = event.devpathOld { devices[event.devpath]?.annotateLast("moved from \(old)") }
     }
 
+    /// Any other action: history, and a MODALIAS that a `change` may bring.
     mutating func touch(_ event: UEvent, ref: EventRef) {
-        var device = device(event.devpath, subsystem: event.subsystem)
-        device.modalias = event.modalias ?? device.modalias
-        device.subsystem = device.subsystem ?? event.subsystem
-        devices[event.devpath] = device
-        entry(event.devpath, event, ref: ref, driver: event.driver, note: nil)
+        let entry = TimelineEntry(seqnum: ref.seqnum, action: event.action, driver: event.driver, time: ref.time,
+                                  note: nil)
+        let limit = configuration.timelineLimit
+        withDevice(event.devpath, subsystem: event.subsystem) { device in
+            device.modalias = event.modalias ?? device.modalias
+            device.record(entry, limit: limit)
+        }
     }
 
     /// Keeps removed devices' history, but only the newest `removedDeviceLimit` of them.
@@ -128,8 +127,6 @@ extension ProbeTracker {
         let excess = removedOrder.count - configuration.removedDeviceLimit
         for old in removedOrder.prefix(excess) where devices[old]?.removed == true {
             devices[old] = nil
-            lastBind[old] = nil
-            unboundSince[old] = nil
         }
         removedOrder.removeFirst(excess)
     }

@@ -41,8 +41,7 @@ extension ProbeTracker {
         registry.unregister(key, at: ref)
         // driver_detach() unbinds every device before the `remove`; one still bound lost its `unbind`.
         for (devpath, device) in devices where device.subsystem == key.bus && device.boundDriver == key.name {
-            devices[devpath]?.bindState = .unbound
-            unboundSince[devpath] = ref
+            devices[devpath]?.setBindState(.unbound, at: ref)
             entry(devpath, nil, ref: ref, driver: key.name, note: "driver removed while bound (no unbind seen)")
         }
     }

@@ -2,6 +2,7 @@ extension ProbeTracker {
     /// Learns the system as it was before the first event. Starts no probes: an unbound device that a
     /// registered driver matches may have failed long ago, and the run did not see it start.
     public mutating func load(_ snapshot: SystemSnapshot, at time: EventTime) -> SnapshotSummary {
+        devices.reserveCapacity(max(8192, snapshot.devices.count * 4))
         for device in snapshot.devices {
             var state = DeviceState(devpath: device.devpath, subsystem: device.subsystem, modalias: device.modalias)
             state.bindState = device.driver.map { .bound(driver: $0) } ?? .unbound

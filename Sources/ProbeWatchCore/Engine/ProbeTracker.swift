@@ -33,9 +33,6 @@ public struct ProbeTracker {
     var suspectBinds: [SuspectBind] = []
     var removedOrder: [String] = []
     var nextStallCheckUsec: Int64?
-    /// Per device: the bind that made it bound, and the event that made it unbound.
-    var lastBind: [String: EventRef] = [:]
-    var unboundSince: [String: EventRef] = [:]
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -86,6 +83,14 @@ public struct ProbeTracker {
         devices[devpath]?.record(
             TimelineEntry(seqnum: ref.seqnum, action: event?.action, driver: driver, time: ref.time, note: note),
             limit: configuration.timelineLimit)
+    }
+
+    /// Mutates a device in place, creating it if unknown: one hash lookup on the per-event path.
+    @discardableResult
+    mutating func withDevice<Result>(
+        _ devpath: String, subsystem: String?, _ body: (inout DeviceState) -> Result
+    ) -> Result {
+        body(&devices[devpath, default: DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)])
     }
 
     mutating func device(_ devpath: String, subsystem: String?) -> DeviceState {

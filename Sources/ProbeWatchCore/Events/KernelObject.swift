@@ -6,6 +6,10 @@ public enum KernelObject: Sendable, Equatable {
     case module(name: String)
 
     public init(devpath: String, subsystem: String?) {
+        guard subsystem == "drivers" || subsystem == "module" else {
+            self = .device
+            return
+        }
         let parts = devpath.split(separator: "/", omittingEmptySubsequences: true)
         if subsystem == "drivers", parts.count == 4, parts[0] == "bus", parts[2] == "drivers" {
             self = .driver(DriverKey(bus: String(parts[1]), name: String(parts[3])))

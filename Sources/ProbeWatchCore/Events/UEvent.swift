@@ -10,7 +10,7 @@ public struct UEvent: Sendable, Equatable {
     public var driver: String?
     /// The kernel's global counter; absent in plain `udevadm monitor` captures.
     public var seqnum: UInt64?
-    public var properties: [String: String]
+    public var properties: UEventProperties
     public var source: Source
     public var received: EventTime
     /// Property keys whose values held bytes that are not UTF-8; those values are `\xNN`-escaped.
@@ -18,7 +18,7 @@ public struct UEvent: Sendable, Equatable {
 
     public init(
         action: UEventAction, devpath: String, subsystem: String? = nil, driver: String? = nil,
-        seqnum: UInt64? = nil, properties: [String: String] = [:], source: Source = .kernel,
+        seqnum: UInt64? = nil, properties: UEventProperties = [:], source: Source = .kernel,
         received: EventTime, escapedKeys: [String] = []
     ) {
         self.action = action

@@ -21,7 +21,26 @@ public enum UEventValidation {
         if path.utf8.count > maxDevpathBytes { return .devpathTooLong }
         if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
         if path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) { return .controlCharacter }
-        if path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) { return .dotSegment }
+        if hasDotSegment(path) { return .dotSegment }
         return nil
+    }
+
+    /// `/./` or `/../` anywhere, or at the end; scanned as bytes because it runs for every event.
+    private static func hasDotSegment(_ path: String) -> Bool {
+        var dots = 0
+        var segmentStart = true
+        for byte in path.utf8 {
+            if byte == 0x2f {
+                if segmentStart, dots == 1 || dots == 2 { return true }
+                dots = 0
+                segmentStart = true
+            } else if byte == 0x2e, segmentStart {
+                dots += 1
+            } else {
+                segmentStart = false
+                dots = 0
+            }
+        }
+        return segmentStart && (dots == 1 || dots == 2)
     }
 }

@@ -23,6 +23,8 @@ public struct DeviceState: Sendable {
     /// Kept from add/bind/snapshot because an `unbind` uevent carries no MODALIAS.
     public var modalias: String?
     public var bindState: BindState = .unknown
+    /// The event that set `bindState` (the bind, or the add/unbind that left it unbound).
+    public var bindStateSince: EventRef?
     /// Drivers this device was bound to in this run: a match even without a module alias.
     public var boundBefore: Set<String> = []
     public var removed = false
@@ -33,6 +35,12 @@ public struct DeviceState: Sendable {
         self.devpath = devpath
         self.subsystem = subsystem
         self.modalias = modalias
+    }
+
+    /// Sets the bind state and remembers which event set it.
+    public mutating func setBindState(_ state: BindState, at ref: EventRef?) {
+        bindState = state
+        bindStateSince = ref
     }
 
     public var boundDriver: String? {

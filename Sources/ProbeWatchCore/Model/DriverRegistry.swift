@@ -32,6 +32,8 @@ public struct DriverState: Sendable {
 /// Drivers keyed by bus and name, with the module links the rules need.
 public struct DriverRegistry: Sendable {
     public private(set) var drivers: [DriverKey: DriverState] = [:]
+    /// Registered drivers per bus, rebuilt lazily: drivers change rarely, device adds ask often.
+    private var registeredByBus: [String: [DriverKey]]?
     /// Drivers registered since the last module uevent that still lack a module (see `moduleAdded`).
     private var unlinkedSinceModuleEvent: [DriverKey] = []
 
@@ -39,11 +41,26 @@ public struct DriverRegistry: Sendable {
 
     public subscript(key: DriverKey) -> DriverState? {
         get { drivers[key] }
-        set { drivers[key] = newValue }
+        set {
+            if drivers[key]?.registered != newValue?.registered { registeredByBus = nil }
+            drivers[key] = newValue
+        }
     }
 
-    public func registered(onBus bus: String) -> [DriverState] {
-        drivers.values.filter { $0.registered && $0.key.bus == bus }.sorted { $0.key < $1.key }
+    public mutating func hasRegisteredDrivers(onBus bus: String) -> Bool {
+        buildBusIndex()
+        return registeredByBus?[bus] != nil
+    }
+
+    private mutating func buildBusIndex() {
+        guard registeredByBus == nil else { return }
+        registeredByBus = Dictionary(grouping: drivers.values.filter(\.registered).map(\.key), by: \.bus)
+            .mapValues { $0.sorted() }
+    }
+
+    public mutating func registered(onBus bus: String) -> [DriverState] {
+        buildBusIndex()
+        return registeredByBus?[bus]?.compactMap { drivers[$0] } ?? []
     }
 
     /// Any driver with this name on this bus, registered or not (a bind names only the driver).
@@ -61,6 +78,7 @@ public struct DriverRegistry: Sendable {
         state.bindsAfterAdd = 0
         state.module = state.module ?? module
         drivers[key] = state
+        registeredByBus = nil
         if state.module == nil { unlinkedSinceModuleEvent.append(key) }
     }
 
@@ -70,6 +88,7 @@ public struct DriverRegistry: Sendable {
         state.removedAt = ref
         state.bindsBeforeAdd = 0
         drivers[key] = state
+        registeredByBus = nil
     }
 
     /// Since Linux 5.11 a module's `add` is sent after its init returns, that is after the `add` of every
@@ -104,5 +123,6 @@ extension DriverRegistry {
         state.removedAt = nil
         state.bindsBeforeAdd = 0
         drivers[key] = state
+        registeredByBus = nil
     }
 }

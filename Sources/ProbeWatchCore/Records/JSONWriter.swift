@@ -8,6 +8,11 @@ struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Continues an existing buffer (the sink's), so a record is encoded in place, not copied.
+    init(appendingTo buffer: [UInt8]) {
+        bytes = buffer
+    }
+
     mutating func beginObject() {
         separate()
         bytes.append(0x7b)
@@ -26,6 +31,16 @@ struct JSONWriter {
         needsComma = false
     }
 
+    /// A key known at compile time to need no escaping.
+    mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(0x22)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(0x22)
+        bytes.append(0x3a)
+        needsComma = false
+    }
+
     mutating func string(_ value: String) {
         separate()
         appendString(value)
@@ -34,8 +49,38 @@ struct JSONWriter {
 
     mutating func int<T: BinaryInteger>(_ value: T) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 {
+            bytes.append(0x2d)
+            appendDigits(UInt64(-Int64(value)))
+        } else {
+            appendDigits(UInt64(value))
+        }
         needsComma = true
+    }
+
+    /// RFC 3339 time as a JSON string, written without intermediate strings.
+    mutating func time(realtimeUsec: Int64) {
+        separate()
+        bytes.append(0x22)
+        RFC3339.append(realtimeUsec: realtimeUsec, to: &bytes)
+        bytes.append(0x22)
+        needsComma = true
+    }
+
+    private mutating func appendDigits(_ value: UInt64) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
     }
 
     mutating func bool(_ value: Bool) {
@@ -50,17 +95,17 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func field(_ name: String, _ value: String?) {
+    mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
     }
 
-    mutating func field<T: BinaryInteger>(_ name: String, _ value: T?) {
+    mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T?) {
         key(name)
         if let value { int(value) } else { null() }
     }
 
-    mutating func field(_ name: String, ints: [UInt64]) {
+    mutating func field(_ name: StaticString, ints: [UInt64]) {
         key(name)
         bytes.append(0x5b)
         needsComma = false
@@ -69,7 +114,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func field(_ name: String, strings: [String]) {
+    mutating func field(_ name: StaticString, strings: [String]) {
         key(name)
         bytes.append(0x5b)
         needsComma = false
@@ -87,10 +132,15 @@ struct JSONWriter {
         var value = value
         value.withUTF8 { utf8 in
             var start = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5c {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                appendEscape(byte)
-                start = index + 1
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5c {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                    appendEscape(byte)
+                    start = index + 1
+                }
+                index += 1
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }

@@ -24,22 +24,33 @@ public struct RecordEncoder: Sendable {
     }
 
     /// One line including its newline. `nowRealtimeUsec` stamps records whose event time is unknown.
-    public func line(for record: Record, nowRealtimeUsec: Int64) -> [UInt8] {
-        var line = encode(record, now: nowRealtimeUsec, valueCap: nil)
-        var caps = Self.valueCaps.makeIterator()
-        while line.count > Self.maxLineBytes, let cap = caps.next() {
-            line = encode(record, now: nowRealtimeUsec, valueCap: cap)
-        }
-        line.append(0x0a)
+    public func line(for record: Record, nowRealtimeUsec: @autoclosure () -> Int64) -> [UInt8] {
+        var line: [UInt8] = []
+        append(record, to: &line, nowRealtimeUsec: nowRealtimeUsec())
         return line
     }
 
-    private func encode(_ record: Record, now: Int64, valueCap: Int?) -> [UInt8] {
-        var json = JSONWriter()
+    /// Appends one line, newline included, to `buffer`: the sink's buffer, so nothing is copied.
+    public func append(_ record: Record, to buffer: inout [UInt8], nowRealtimeUsec: @autoclosure () -> Int64) {
+        let now = record.realtimeUsec ?? nowRealtimeUsec()
+        let start = buffer.count
+        encode(record, now: now, valueCap: nil, into: &buffer)
+        var caps = Self.valueCaps.makeIterator()
+        while buffer.count - start > Self.maxLineBytes, let cap = caps.next() {
+            buffer.removeSubrange(start...)
+            encode(record, now: now, valueCap: cap, into: &buffer)
+        }
+        buffer.append(0x0a)
+    }
+
+    private func encode(_ record: Record, now: Int64, valueCap: Int?, into buffer: inout [UInt8]) {
+        var json = JSONWriter(appendingTo: buffer)
+        buffer = []  // hand the storage over, so appending does not copy it
         json.beginObject()
         json.field("type", record.type)
         json.field("schema", RecordContext.schemaVersion)
-        json.field("time", RFC3339.format(realtimeUsec: record.realtimeUsec ?? now))
+        json.key("time")
+        json.time(realtimeUsec: now)
         json.field("boot_id", context.bootID)
         json.field("host", context.host)
         switch record {
@@ -51,7 +62,7 @@ public struct RecordEncoder: Sendable {
         case .summary(let summary): encodeSummary(summary, into: &json)
         }
         json.endObject()
-        return json.bytes
+        buffer = json.bytes
     }
 
     private func encodeEvent(_ event: UEvent, invalid: String?, valueCap: Int?, into json: inout JSONWriter) {
@@ -64,13 +75,17 @@ public struct RecordEncoder: Sendable {
         json.field("monotonic_usec", event.received.monotonicUsec)
         json.key("properties")
         json.beginObject()
-        for key in event.properties.keys.sorted() {
-            json.field(capped(key, valueCap.map { max($0, 64) }), capped(event.properties[key]!, valueCap))
+        for property in event.properties {
+            json.key(capped(property.name, valueCap.map { max($0, 64) }))
+            json.string(capped(property.value, valueCap))
         }
         json.endObject()
         if !event.escapedKeys.isEmpty { json.field("escaped", strings: event.escapedKeys.sorted()) }
         if let invalid { json.field("invalid", invalid) }
-        if valueCap != nil { json.key("truncated"); json.bool(true) }
+        if valueCap != nil {
+            json.key("truncated")
+            json.bool(true)
+        }
     }
 
     private func encodeProbe(_ probe: ProbeCompletion, into json: inout JSONWriter) {

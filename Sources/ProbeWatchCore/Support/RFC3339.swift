@@ -2,14 +2,41 @@
 /// record on the hot path.
 public enum RFC3339 {
     public static func format(realtimeUsec: Int64) -> String {
+        var bytes: [UInt8] = []
+        append(realtimeUsec: realtimeUsec, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` straight into a buffer.
+    public static func append(realtimeUsec: Int64, to bytes: inout [UInt8]) {
         let seconds = floorDiv(realtimeUsec, 1_000_000)
         let micros = realtimeUsec - seconds * 1_000_000
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-            + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-            + "." + pad(micros, 6) + "Z"
+        appendDigits(year, width: 4, to: &bytes, then: 0x2d)
+        appendDigits(month, width: 2, to: &bytes, then: 0x2d)
+        appendDigits(day, width: 2, to: &bytes, then: 0x54)
+        appendDigits(secondOfDay / 3600, width: 2, to: &bytes, then: 0x3a)
+        appendDigits(secondOfDay / 60 % 60, width: 2, to: &bytes, then: 0x3a)
+        appendDigits(secondOfDay % 60, width: 2, to: &bytes, then: 0x2e)
+        appendDigits(micros, width: 6, to: &bytes, then: 0x5a)
+    }
+
+    private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8], then separator: UInt8) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = max(0, value)
+        if rest >= divisor * 10 {
+            bytes.append(contentsOf: String(rest).utf8)
+        } else {
+            while divisor > 0 {
+                bytes.append(0x30 + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        bytes.append(separator)
     }
 
     /// Parses what `format` writes (and offsets other than Z); nil on anything else.
@@ -61,11 +88,6 @@ public enum RFC3339 {
 
     private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         a >= 0 ? a / b : -((-a + b - 1) / b)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days.
