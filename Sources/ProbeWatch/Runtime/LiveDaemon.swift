@@ -86,7 +86,11 @@ public final class LiveDaemon {
             case .event(let event): pipeline.ingest(event, emit: write)
             case .malformed:
                 pipeline.malformed()
-                logger.debug("libudev rejected a malformed uevent (EINVAL)")
+                let count = pipeline.summary.malformed
+                if count == 1 || count.isMultiple(of: 1000) {
+                    logger.warning("libudev rejected malformed uevents (EINVAL); continuing",
+                                   metadata: ["malformed_total": "\(count)"])
+                }
             case .overflow: handleOverflow()
             case .nothing: return
             }

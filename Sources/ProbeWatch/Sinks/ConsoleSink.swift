@@ -60,12 +60,27 @@ public final class ConsoleSink: RecordSink {
         case .lost(let lost):
             return "LOST   the kernel dropped uevents (\(lost.reason), overflow #\(lost.lostCount)); resynchronized from sysfs"
         case .snapshot(let summary):
-            return "probewatch: \(summary.reason.rawValue) snapshot: \(summary.devices) devices, \(summary.bound) bound, "
-                + "\(summary.unboundWithModule) unbound with a matching module, \(summary.drivers) drivers"
+            return snapshotScreen(summary)
         case .summary(let summary):
             return "probewatch: \(summary.events) events, \(summary.probes) probes, \(summary.races) races, "
                 + "\(summary.lost) overflows, \(summary.malformed) malformed"
         }
+    }
+
+    /// The startup screen: what exists, what is bound, and which unbound devices a module would claim.
+    static func snapshotScreen(_ summary: SnapshotSummary) -> String {
+        var lines = [
+            "probewatch: \(summary.reason.rawValue) snapshot of /sys",
+            "  devices: \(summary.devices)   bound: \(summary.bound)   registered drivers: \(summary.drivers)",
+            "  unbound with a matching module: \(summary.unboundWithModule)",
+        ]
+        for device in summary.unboundExamples {
+            lines.append("    \(device.devpath)  (\(device.modules.joined(separator: ", ")))")
+        }
+        if summary.unboundWithModule > summary.unboundExamples.count {
+            lines.append("    ... and \(summary.unboundWithModule - summary.unboundExamples.count) more")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private static func eventLine(_ event: UEvent, invalid: String?) -> String {

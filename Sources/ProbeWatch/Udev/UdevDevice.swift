@@ -25,10 +25,28 @@ enum UdevDevice {
     /// Builds the event from its properties; nil when ACTION is missing or unknown.
     static func uevent(properties: UEventProperties, escapedKeys: [String], source: UEvent.Source,
                        received: EventTime) -> UEvent? {
-        guard let action = properties["ACTION"].flatMap(UEventAction.init(rawValue:)) else { return nil }
+        var fields = KnownFields()
+        for property in properties { fields.take(property) }
+        guard let action = fields.action.flatMap(UEventAction.init(rawValue:)) else { return nil }
         return UEvent(
-            action: action, devpath: properties["DEVPATH"] ?? "", subsystem: properties["SUBSYSTEM"],
-            driver: properties["DRIVER"], seqnum: properties["SEQNUM"].flatMap { UInt64($0) },
-            properties: properties, source: source, received: received, escapedKeys: escapedKeys)
+            action: action, devpath: fields.devpath ?? "", subsystem: fields.subsystem, driver: fields.driver,
+            seqnum: fields.seqnum.flatMap { UInt64($0) }, properties: properties, source: source,
+            received: received, escapedKeys: escapedKeys)
+    }
+
+    /// The keys probewatch reads, picked up in one pass over the properties.
+    private struct KnownFields {
+        var action, devpath, subsystem, driver, seqnum: String?
+
+        mutating func take(_ property: UEventProperties.Property) {
+            switch property.name {
+            case "ACTION": action = property.value
+            case "DEVPATH": devpath = property.value
+            case "SUBSYSTEM": subsystem = property.value
+            case "DRIVER": driver = property.value
+            case "SEQNUM": seqnum = property.value
+            default: break
+            }
+        }
     }
 }

@@ -41,7 +41,8 @@ public final class UdevMonitor {
         // udevd asks for 128 MiB the same way; without CAP_NET_ADMIN the kernel caps it at rmem_max.
         let result = udev_monitor_set_receive_buffer_size(monitor, Int32(clamping: requestedBufferBytes))
         if result < 0 {
-            logger.warning("could not set receive buffer size", metadata: ["error": "\(SystemError("", errno: -result))"])
+            logger.notice("could not force the receive buffer size",
+                          metadata: ["error": "\(String(cString: strerror(-result)))"])
         }
         guard udev_monitor_enable_receiving(monitor) >= 0 else {
             udev_monitor_unref(monitor)

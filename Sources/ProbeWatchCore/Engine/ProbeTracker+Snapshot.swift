@@ -64,11 +64,13 @@ extension ProbeTracker {
 
     func summary(of snapshot: SystemSnapshot, reason: SnapshotSummary.Reason, time: EventTime) -> SnapshotSummary {
         let unbound = snapshot.devices.filter { $0.driver == nil }
-        let withModule = unbound.filter { device in
-            device.modalias.map { !configuration.modulesForModalias($0).isEmpty } ?? false
+        let withModule = unbound.compactMap { device -> UnboundDevice? in
+            let modules = device.modalias.map(configuration.modulesForModalias) ?? []
+            return modules.isEmpty ? nil : UnboundDevice(devpath: device.devpath, modules: modules)
         }
         return SnapshotSummary(
             reason: reason, devices: snapshot.devices.count, bound: snapshot.devices.count - unbound.count,
-            unboundWithModule: withModule.count, drivers: snapshot.drivers.count, realtimeUsec: time.realtimeUsec)
+            unboundWithModule: withModule.count, unboundExamples: Array(withModule.prefix(10)),
+            drivers: snapshot.drivers.count, realtimeUsec: time.realtimeUsec)
     }
 }

@@ -31,6 +31,12 @@ public struct SystemSnapshot: Sendable, Equatable {
     }
 }
 
+/// An unbound device that a module claims.
+public struct UnboundDevice: Sendable, Equatable {
+    public var devpath: String
+    public var modules: [String]
+}
+
 /// The one-screen numbers of a snapshot, also written as the `snapshot` record.
 public struct SnapshotSummary: Sendable, Equatable {
     public enum Reason: String, Sendable, Codable {
@@ -42,6 +48,8 @@ public struct SnapshotSummary: Sendable, Equatable {
     public var bound: Int
     /// Unbound devices whose MODALIAS resolves to a module: candidates for a failed or missing probe.
     public var unboundWithModule: Int
+    /// A few of those, with the modules their MODALIAS resolves to, for the startup screen.
+    public var unboundExamples: [UnboundDevice] = []
     public var drivers: Int
     public var realtimeUsec: Int64?
 }
