@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // C libraries come in through system-library targets: a modulemap and pkg-config, nothing else.
@@ -18,7 +19,10 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
 
         // Pure Swift: events, timelines, race rules, findings, records. No C import.
-        .target(name: "ProbeWatchCore"),
+        .target(
+            name: "ProbeWatchCore",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")]
+        ),
 
         // Adapters: libudev, libkmod, files, replay readers, sinks, the event loop.
         .target(

@@ -140,3 +140,29 @@ struct ProbeTimelineTests {
         #expect(tracker.devices["/devices/pwtest/d49"] != nil)
     }
 }
+
+@Suite("Ageing out removed devices")
+struct RemovedDeviceAgeingTests {
+    @Test func aDeviceRemovedAgainIsNotForgottenForItsOlderRemovals() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        for _ in 0..<30 {
+            for index in 0..<4 {
+                scenario.addDevice("d\(index)", modalias: "no:module")  // only the earlier bind matches
+                scenario.bind("d\(index)")
+                scenario.unbind("d\(index)")
+                scenario.removeDevice("d\(index)")
+            }
+        }
+        var configuration = ProbeTracker.Configuration()
+        configuration.removedDeviceLimit = 5
+        configuration.modulesForModalias = { Scenario.modules[$0] ?? [] }
+        var tracker = ProbeTracker(configuration: configuration)
+        let records = scenario.run(&tracker)
+        #expect(tracker.devices.count == 4)
+        // Only each device's very first bind is unexplained; later ones were pending since the add.
+        #expect(records.probes.filter { $0.mode == .unknown }.count == 4)
+        #expect(records.probes.filter { $0.mode == .deviceAdd }.count == 116)
+        #expect(records.findings.isEmpty)
+    }
+}

@@ -18,35 +18,43 @@ extension ProbeTracker {
     }
 
     mutating func deviceRemoved(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
-        devices[event.devpath] = device(event.devpath, subsystem: event.subsystem)
-        entry(event.devpath, event, ref: ref, driver: devices[event.devpath]?.boundDriver, note: nil)
+        let limit = configuration.timelineLimit
+        withDevice(event.devpath, subsystem: event.subsystem) { device in
+            device.record(TimelineEntry(seqnum: ref.seqnum, action: .remove, driver: device.boundDriver,
+                                        time: ref.time, note: nil), limit: limit)
+            device.removed = true
+            device.setBindState(.unbound, at: ref)
+        }
         for probe in pending.endAll(devpath: event.devpath) {
             emit(.race(RaceRules.deviceRemovedBeforeBind(probe, removal: ref)))
             devices[event.devpath]?.annotateLast("removed before bind by \(probe.driver.name)")
         }
-        devices[event.devpath]?.removed = true
-        devices[event.devpath]?.setBindState(.unbound, at: ref)
         forgetOldRemovedDevices(adding: event.devpath)
     }
 
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
-        var device = device(event.devpath, subsystem: event.subsystem)
-        device.modalias = event.modalias ?? device.modalias
-        devices[event.devpath] = device
-        guard let name = event.driver else {
-            return entry(event.devpath, event, ref: ref, driver: nil, note: "bind without DRIVER")
+        let limit = configuration.timelineLimit
+        // Read what the rules need, and record the bind, in one in-place access: a copy of the device
+        // kept alive across the mutation would duplicate its whole timeline.
+        let (subsystem, previous, since) = withDevice(event.devpath, subsystem: event.subsystem) { device in
+            device.modalias = event.modalias ?? device.modalias
+            device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
+                                        note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
+            return (device.subsystem, device.boundDriver, device.bindStateSince)
         }
-        let key = registry.key(bus: device.subsystem ?? event.subsystem, name: name)
-        entry(event.devpath, event, ref: ref, driver: name, note: nil)
-        if let previous = device.boundDriver {
+        guard let name = event.driver else { return }
+        let key = registry.key(bus: subsystem ?? event.subsystem, name: name)
+        if let previous {
             emit(.race(RaceRules.doubleBind(
                 devpath: event.devpath, driver: key, previousDriver: previous,
-                module: module(of: key, device: device), firstBind: device.bindStateSince, bind: ref)))
+                module: module(of: key, device: devices[event.devpath]), firstBind: since, bind: ref)))
         }
         let mode = noteBindOnDriver(key, devpath: event.devpath, ref: ref)
         completeProbe(devpath: event.devpath, driver: key, mode: mode, ref: ref, emit: emit)
-        devices[event.devpath]?.setBindState(.bound(driver: name), at: ref)
-        devices[event.devpath]?.boundBefore.insert(name)
+        withDevice(event.devpath, subsystem: event.subsystem) { device in
+            device.setBindState(.bound(driver: name), at: ref)
+            device.boundBefore.insert(name)
+        }
     }
 
     /// Counts the bind against its driver's registration and says what it proves about probing.
@@ -85,18 +93,19 @@ extension ProbeTracker {
     }
 
     mutating func deviceUnbound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
-        var device = device(event.devpath, subsystem: event.subsystem)
-        // The kernel clears dev->driver before sending `unbind`: the driver comes from memory.
-        let lastDriver = device.boundDriver ?? device.boundBefore.sorted().last
-        if device.bindState == .unbound {
-            emit(.race(RaceRules.unbindWithoutBind(
+        let limit = configuration.timelineLimit
+        let finding = withDevice(event.devpath, subsystem: event.subsystem) { device -> Finding? in
+            // The kernel clears dev->driver before sending `unbind`: the driver comes from memory.
+            let lastDriver = device.boundDriver ?? device.boundBefore.sorted().last
+            let finding = device.bindState != .unbound ? nil : RaceRules.unbindWithoutBind(
                 devpath: event.devpath, bus: device.subsystem ?? event.subsystem ?? "?", lastDriver: lastDriver,
-                unboundSince: device.bindStateSince, unbind: ref)))
+                unboundSince: device.bindStateSince, unbind: ref)
+            device.setBindState(.unbound, at: ref)
+            device.record(TimelineEntry(seqnum: ref.seqnum, action: .unbind, driver: lastDriver, time: ref.time,
+                                        note: nil), limit: limit)
+            return finding
         }
-        device.setBindState(.unbound, at: ref)
-        device.record(TimelineEntry(seqnum: ref.seqnum, action: .unbind, driver: lastDriver, time: ref.time, note: nil),
-                      limit: configuration.timelineLimit)
-        devices[event.devpath] = device
+        if let finding { emit(.race(finding)) }
     }
 
     mutating func deviceMoved(_ event: UEvent, ref: EventRef) {
@@ -120,12 +129,16 @@ extension ProbeTracker {
         }
     }
 
-    /// Keeps removed devices' history, but only the newest `removedDeviceLimit` of them.
+    /// Keeps removed devices' history, but only the newest `removedDeviceLimit` of them. A devpath removed
+    /// again is listed again; only its latest removal (matching `removalNumber`) may forget it.
     private mutating func forgetOldRemovedDevices(adding devpath: String) {
-        removedOrder.append(devpath)
+        removalCount += 1
+        devices[devpath]?.removalNumber = removalCount
+        removedOrder.append((devpath, removalCount))
         guard removedOrder.count > configuration.removedDeviceLimit * 2 else { return }
         let excess = removedOrder.count - configuration.removedDeviceLimit
-        for old in removedOrder.prefix(excess) where devices[old]?.removed == true {
+        for (old, number) in removedOrder.prefix(excess)
+        where devices[old]?.removed == true && devices[old]?.removalNumber == number {
             devices[old] = nil
         }
         removedOrder.removeFirst(excess)

@@ -31,7 +31,8 @@ public struct ProbeTracker {
     public internal(set) var registry = DriverRegistry()
     public internal(set) var pending = PendingProbes()
     var suspectBinds: [SuspectBind] = []
-    var removedOrder: [String] = []
+    var removedOrder: [(devpath: String, number: Int)] = []
+    var removalCount = 0
     var nextStallCheckUsec: Int64?
 
     public init(configuration: Configuration = Configuration()) {

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// One line of a device's history.
 public struct TimelineEntry: Sendable, Equatable {
     public var seqnum: UInt64?
@@ -28,7 +30,10 @@ public struct DeviceState: Sendable {
     /// Drivers this device was bound to in this run: a match even without a module alias.
     public var boundBefore: Set<String> = []
     public var removed = false
-    public private(set) var entries: [TimelineEntry] = []
+    /// Which removal of the run removed it last (for ageing out removed devices).
+    var removalNumber = 0
+    /// A ring: once `limit` is reached every event drops the oldest entry, which an array would shift.
+    public private(set) var entries = Deque<TimelineEntry>()
     public private(set) var droppedEntries = 0
 
     public init(devpath: String, subsystem: String?, modalias: String?) {
@@ -51,15 +56,15 @@ public struct DeviceState: Sendable {
     /// Appends, keeping at most `limit` entries so memory stays flat on long runs.
     public mutating func record(_ entry: TimelineEntry, limit: Int) {
         entries.append(entry)
-        if entries.count > limit {
-            entries.removeFirst(entries.count - limit)
+        while entries.count > limit {
+            entries.removeFirst()
             droppedEntries += 1
         }
     }
 
     public mutating func annotateLast(_ note: String) {
-        guard !entries.isEmpty else { return }
-        let old = entries[entries.count - 1].note
-        entries[entries.count - 1].note = old.map { $0 + "; " + note } ?? note
+        guard let last = entries.indices.last else { return }
+        let old = entries[last].note
+        entries[last].note = old.map { $0 + "; " + note } ?? note
     }
 }

@@ -1,13 +1,19 @@
+import DequeModule
+
 /// Restores SEQNUM order before the rules see events.
 ///
 /// Since 2024 the kernel assigns SEQNUM outside the broadcast lock, so two CPUs can deliver uevents out of
 /// SEQNUM order (udevd sorts for the same reason, systemd#37314). An event is released at once when it is
 /// the next SEQNUM; otherwise it waits at most `windowUsec` for the ones before it. SEQNUM gaps alone are
-/// not loss: the counter is global and uevents of other network namespaces consume numbers.
+/// not loss: the counter is global and uevents of other network namespaces consume numbers, so under a
+/// steady stream of gaps the buffer holds a window's worth of events, and every operation stays O(1)
+/// amortized (apart from a binary search) for that case.
 public struct SeqnumReorderBuffer: Sendable {
     public let windowUsec: Int64
-    /// Held events, sorted by SEQNUM; small, because in-order events never enter it.
-    private var held: [UEvent] = []
+    /// Held events, sorted by SEQNUM.
+    private var held = Deque<UEvent>()
+    /// When each held event arrived, in arrival order: the expired ones are always a prefix.
+    private var arrivals = Deque<(usec: Int64, seqnum: UInt64)>()
     private var lastReleased: UInt64?
     public private(set) var gapCount = 0
     public private(set) var lateCount = 0
@@ -20,7 +26,7 @@ public struct SeqnumReorderBuffer: Sendable {
 
     /// Monotonic time at which the oldest held event must be released.
     public var nextDeadlineUsec: Int64? {
-        held.map(\.received.monotonicUsec).min().map { $0 + windowUsec }
+        held.isEmpty ? nil : arrivals.first.map { $0.usec + windowUsec }
     }
 
     /// Accepts one event and releases every event that is now in order.
@@ -35,25 +41,29 @@ public struct SeqnumReorderBuffer: Sendable {
             return emit(event, release)
         }
         held.insert(event, at: insertionIndex(for: seqnum))
+        arrivals.append((event.received.monotonicUsec, seqnum))
         releaseContiguous(release)
     }
 
-    /// Releases, in SEQNUM order, everything held up to the newest event whose wait has expired.
+    /// Releases, in SEQNUM order, everything up to the highest SEQNUM whose wait has expired.
     public mutating func releaseExpired(nowMonotonicUsec now: Int64, release: (UEvent) -> Void) {
-        guard let lastExpired = held.lastIndex(where: { now - $0.received.monotonicUsec >= windowUsec }) else {
-            return
+        var limit: UInt64?
+        while let oldest = arrivals.first, now - oldest.usec >= windowUsec {
+            limit = max(limit ?? 0, oldest.seqnum)
+            arrivals.removeFirst()
         }
-        let expired = held[...lastExpired]
-        held.removeFirst(lastExpired + 1)
-        for event in expired { emit(event, release) }
+        guard let limit else { return }
+        while let first = held.first, let seqnum = first.seqnum, seqnum <= limit {
+            held.removeFirst()
+            emit(first, release)
+        }
         releaseContiguous(release)
     }
 
-    /// Releases everything (shutdown, end of replay).
+    /// Releases everything (shutdown, overflow, end of replay).
     public mutating func drain(release: (UEvent) -> Void) {
-        let all = held
-        held.removeAll()
-        for event in all { emit(event, release) }
+        while let first = held.popFirst() { emit(first, release) }
+        arrivals.removeAll()
     }
 
     private mutating func releaseContiguous(_ release: (UEvent) -> Void) {
@@ -61,6 +71,8 @@ public struct SeqnumReorderBuffer: Sendable {
             held.removeFirst()
             emit(first, release)
         }
+        // Arrival entries of events released early are stale; with nothing held, none is needed.
+        if held.isEmpty { arrivals.removeAll(keepingCapacity: true) }
     }
 
     private mutating func emit(_ event: UEvent, _ release: (UEvent) -> Void) {
