@@ -6,7 +6,16 @@ BIN_DEBUG    = .build/debug/probewatch
 BIN_RELEASE  = .build/release/probewatch
 ARGS        ?=
 
-.PHONY: all deps build release run test unit e2e bench clean
+# Install locations (systemd's search paths for units and catalogs under /usr/local).
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+CATALOGDIR  ?= $(PREFIX)/lib/systemd/catalog
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+BIN         ?= $(BIN_RELEASE)
+
+.PHONY: all deps build release run test unit e2e bench clean install install-files uninstall
 
 all: build
 
@@ -22,8 +31,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The Swift runtime is linked in, so the installed daemon does not depend on where the toolchain lives.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # Starts the daemon on this machine in the foreground (read-only: it only listens and reads /sys).
 run: release
@@ -40,6 +50,29 @@ e2e: release
 
 bench: release
 	$(PYTHON) Benchmarks/live/bench_live.py --probewatch $(CURDIR)/$(BIN_RELEASE)
+
+# Binary, unit, journal catalog and default configuration (an existing configuration is kept).
+install: release install-files
+
+install-files:
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/probewatch
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSCONFDIR)/probewatch/probewatch.conf.d
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/probewatch.service.in > $(DESTDIR)$(UNITDIR)/probewatch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/probewatch.service
+	install -m 0644 systemd/probewatch.catalog $(DESTDIR)$(CATALOGDIR)/probewatch.catalog
+	test -e $(DESTDIR)$(SYSCONFDIR)/probewatch/probewatch.conf || \
+		install -m 0644 config/probewatch.conf $(DESTDIR)$(SYSCONFDIR)/probewatch/probewatch.conf
+	@if [ -z "$(DESTDIR)" ]; then \
+		journalctl --update-catalog; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		echo "installed; start with: systemctl enable --now probewatch"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/probewatch $(DESTDIR)$(UNITDIR)/probewatch.service \
+		$(DESTDIR)$(CATALOGDIR)/probewatch.catalog
+	@if [ -z "$(DESTDIR)" ]; then journalctl --update-catalog; fi
+	@echo "kept $(SYSCONFDIR)/probewatch/ and /var/log/probewatch/"
 
 clean:
 	rm -rf .build

@@ -16,6 +16,7 @@ let package = Package(
         // C libraries come in through system-library targets: a modulemap and pkg-config, nothing else.
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CKmod", pkgConfig: "libkmod", providers: [.apt(["libkmod-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CLinux"),
 
         // Pure Swift: events, timelines, race rules, findings, records. No C import.
@@ -28,7 +29,7 @@ let package = Package(
         .target(
             name: "ProbeWatch",
             dependencies: [
-                "ProbeWatchCore", "CUdev", "CKmod", "CLinux",
+                "ProbeWatchCore", "CUdev", "CKmod", "CSystemd", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

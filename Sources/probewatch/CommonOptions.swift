@@ -18,20 +18,22 @@ struct CommonOptions: ParsableArguments {
     var modulesDir: String?
 
     @Option(name: .customLong("probe-timeout"), help: ArgumentHelp(
-        "Report a probe pending longer than this as stalled (e.g. 30s, 500ms).", valueName: "span"))
-    var probeTimeout = "30s"
+        "Report a probe pending longer than this as stalled (e.g. 30s, 500ms; default 30s).", valueName: "span"))
+    var probeTimeout: String?
 
     @Option(name: .customLong("reorder-window"), help: ArgumentHelp(
-        "How long an out-of-order uevent waits for lower SEQNUMs.", valueName: "span"))
-    var reorderWindow = "20ms"
+        "How long an out-of-order uevent waits for lower SEQNUMs (default 20ms).", valueName: "span"))
+    var reorderWindow: String?
 
     @Option(name: .customLong("log-level"), help: "Diagnostics on stderr: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
-    func probeTimeoutUsec() throws -> Int64 { try span(probeTimeout, option: "--probe-timeout") }
-    func reorderWindowUsec() throws -> Int64 { try span(reorderWindow, option: "--reorder-window") }
+    /// nil: not given, the configuration (or the default) decides.
+    func probeTimeoutUsec() throws -> Int64? { try span(probeTimeout, option: "--probe-timeout") }
+    func reorderWindowUsec() throws -> Int64? { try span(reorderWindow, option: "--reorder-window") }
 
-    private func span(_ text: String, option: String) throws -> Int64 {
+    private func span(_ text: String?, option: String) throws -> Int64? {
+        guard let text else { return nil }
         do {
             return try TimeSpan.parseUsec(text)
         } catch {

@@ -26,8 +26,8 @@ struct ReplayCommand: ParsableCommand {
         options.jsonLogPath = common.jsonLog
         options.includeEventRecords = !common.noEventRecords
         options.modulesDirectory = common.modulesDir
-        options.probeTimeoutUsec = try common.probeTimeoutUsec()
-        options.reorderWindowUsec = try common.reorderWindowUsec()
+        if let usec = try common.probeTimeoutUsec() { options.probeTimeoutUsec = usec }
+        if let usec = try common.reorderWindowUsec() { options.reorderWindowUsec = usec }
         do {
             try OfflineReplay(options: options, logger: logger).run(files: files)
         } catch {

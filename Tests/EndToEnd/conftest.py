@@ -37,10 +37,12 @@ def start_daemon(binary, modules_dir, tmp_path):
     """Starts probewatch in a namespace and waits for its readiness signal (the snapshot record)."""
     started = []
 
-    def start(namespace, *args):
-        daemon = Daemon(namespace, binary,
-                        ["--modules-dir", modules_dir, "--probe-timeout", scenarios.PROBE_TIMEOUT, *args],
-                        stderr_path=str(tmp_path / f"daemon{len(started)}.stderr"))
+    def start(namespace, *args, probe_timeout=scenarios.PROBE_TIMEOUT, json_log="-"):
+        # Off unless a test turns it on: a developer's own journal is no place for test findings.
+        journal = [] if "--journal" in args else ["--no-journal"]
+        timeout = ["--probe-timeout", probe_timeout] if probe_timeout else []
+        daemon = Daemon(namespace, binary, ["--modules-dir", modules_dir, *timeout, *journal, *args],
+                        stderr_path=str(tmp_path / f"daemon{len(started)}.stderr"), json_log=json_log)
         started.append(daemon)
         daemon.wait_ready()
         return daemon

@@ -4,18 +4,24 @@ import os
 import signal
 import subprocess
 import threading
+import time
 
 DEFAULT_TIMEOUT = 30
 
 
 class Daemon:
-    def __init__(self, namespace, binary, args, stderr_path):
+    """With `json_log` a file path, records go there and stdout carries the human output (findings mode),
+    whose lines land in `bad_lines` as they are not JSON."""
+
+    def __init__(self, namespace, binary, args, stderr_path, json_log="-"):
         self.records = []
         self.bad_lines = []
+        self.json_log = json_log
         self._changed = threading.Condition()
         self._stderr = open(stderr_path, "wb")
+        output = ["--json-log", json_log] if json_log == "-" else ["--json-log", json_log, "--console", "findings"]
         self.process = subprocess.Popen(
-            namespace.command([binary, "run", "--json-log", "-"] + list(args)),
+            namespace.command([binary, "run", *output] + list(args)),
             stdout=subprocess.PIPE, stderr=self._stderr)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -46,7 +52,22 @@ class Daemon:
                              f"{len(self.records)} records, stderr:\n{self.stderr()}")
 
     def wait_ready(self):
+        if self.json_log != "-":
+            return self.wait_for_line("startup snapshot of /sys")
         return self.wait_for(lambda records: any(r["type"] == "snapshot" for r in records), what="snapshot")
+
+    def wait_for_line(self, text, timeout=DEFAULT_TIMEOUT):
+        """Human output (stdout lines that are not JSON) containing `text`."""
+        return self.wait_for(lambda _: any(text.encode() in line for line in self.bad_lines),
+                             timeout=timeout, what=f"output line with {text!r}")
+
+    def wait_for_stderr(self, text, timeout=DEFAULT_TIMEOUT):
+        """Polls the diagnostics file: the daemon's log lines have no other channel to wait on."""
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise AssertionError(f"no {text!r} on stderr:\n{self.stderr()}")
+            time.sleep(0.02)
 
     def wait_for_event(self, devpath, timeout=DEFAULT_TIMEOUT):
         return self.wait_for(

@@ -4,6 +4,8 @@ A holder process (`unshare --net --fork sleep infinity`) keeps the namespace ali
 injector enter it with nsenter. With `user=True` the namespace is owned by a new user namespace
 (`unshare -Urn`): root there cannot force a socket buffer above net.core.rmem_max, and host uevents are
 not forwarded into it (the kernel only broadcasts to namespaces owned by the initial user namespace).
+With `private_run=True` the holder also gets a private mount namespace with a fresh tmpfs on /run, so a
+journald started in it (`start_journald`) is the only journal its processes reach.
 """
 import json
 import os
@@ -15,12 +17,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class NetNamespace:
-    def __init__(self, user=False):
+    def __init__(self, user=False, private_run=False):
         args = ["unshare", "--net", "--fork"]
         if user:
             args += ["--user", "--map-root-user"]
+        holder = ["sleep", "infinity"]
+        if private_run:
+            args += ["--mount", "--propagation", "private"]
+            holder = ["sh", "-c", "mount -t tmpfs -o mode=755 tmpfs /run && "
+                      "mkdir -p /run/systemd/journal /run/log/journal && exec sleep infinity"]
         self.user = user
-        self.holder = subprocess.Popen(args + ["sleep", "infinity"])
+        self.private_run = private_run
+        self.journald = None
+        self.holder = subprocess.Popen(args + holder)
         self._wait_until_entered()
 
     def _wait_until_entered(self):
@@ -46,6 +55,8 @@ class NetNamespace:
     def command(self, args):
         """`args` run inside this namespace (and its user namespace, if any)."""
         enter = ["nsenter", f"--net=/proc/{self.pid}/ns/net"]
+        if self.private_run:
+            enter += [f"--mount=/proc/{self.pid}/ns/mnt"]
         if self.user:
             enter += [f"--user=/proc/{self.pid}/ns/user", "--preserve-credentials"]
         return enter + ["--"] + list(args)
@@ -61,7 +72,31 @@ class NetNamespace:
             capture_output=True, check=True, timeout=timeout)
         return int(result.stdout)
 
+    def path(self, path):
+        """`path` as the namespace's processes see it (their /run is not ours)."""
+        return f"/proc/{self.pid}/root{path}"
+
+    def start_journald(self, timeout=10):
+        """A private systemd-journald, volatile storage in /run/log/journal of this namespace."""
+        self.journald = subprocess.Popen(self.command(["/lib/systemd/systemd-journald"]),
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        socket_path = self.path("/run/systemd/journal/socket")
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(socket_path):  # journald has no readiness signal outside systemd
+            if self.journald.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("private journald did not come up")
+            time.sleep(0.02)
+
+    def journal(self, *matches):
+        """Entries of the private journal as dicts (journalctl -o json), oldest first."""
+        result = subprocess.run(["journalctl", "-D", self.path("/run/log/journal"), "-o", "json", "--no-pager",
+                                 *matches], capture_output=True, check=True, text=True)
+        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
     def close(self):
+        if self.journald is not None:
+            self.journald.kill()
+            self.journald.wait()
         self.holder.kill()
         self.holder.wait()
 

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import ProbeWatchCore
 
 /// Reads probewatch's own `event` records back into `UEvent`s. Other record types are derived data and
-/// are recomputed by the replay, so they are skipped.
+/// are recomputed by the replay, so they are skipped. FoundationEssentials' JSONDecoder, not Foundation:
+/// the daemon links the Swift runtime statically, and Foundation would add the ICU data to it.
 public struct JSONLinesEventParser {
     public enum LineResult: Equatable {
         case event(UEvent)
@@ -11,29 +12,59 @@ public struct JSONLinesEventParser {
         case invalid(String)
     }
 
+    /// What every record has: enough to decide what to do with the line.
+    private struct Envelope: Decodable {
+        var type: String?
+        var schema: Int?
+    }
+
+    private struct EventRecord: Decodable {
+        var action: String?
+        var devpath: String?
+        var subsystem: String?
+        var driver: String?
+        var seqnum: UInt64?
+        var source: String?
+        var time: String?
+        var monotonicUsec: Int64?
+        var properties: [String: String]?
+        var escaped: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case action, devpath, subsystem, driver, seqnum, source, time, properties, escaped
+            case monotonicUsec = "monotonic_usec"
+        }
+    }
+
+    private let decoder = JSONDecoder()
+
     public init() {}
 
     public func parse(_ line: Substring) -> LineResult {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+        let bytes = Data(line.utf8)
+        guard let envelope = try? decoder.decode(Envelope.self, from: bytes) else {
             return .invalid("not a JSON object")
         }
-        if let schema = object["schema"] as? Int, schema > RecordContext.schemaVersion {
-            return .newerSchema(schema)
+        if let schema = envelope.schema, schema > RecordContext.schemaVersion { return .newerSchema(schema) }
+        guard envelope.type == "event" else { return .otherRecord }
+        guard let record = try? decoder.decode(EventRecord.self, from: bytes) else {
+            return .invalid("event with fields of the wrong type")
         }
-        guard object["type"] as? String == "event" else { return .otherRecord }
-        guard let actionName = object["action"] as? String, let action = UEventAction(rawValue: actionName) else {
+        return event(from: record)
+    }
+
+    private func event(from record: EventRecord) -> LineResult {
+        guard let action = record.action.flatMap(UEventAction.init(rawValue:)) else {
             return .invalid("event without a known action")
         }
-        guard let devpath = object["devpath"] as? String else { return .invalid("event without devpath") }
-        let dictionary = (object["properties"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
-        let properties = UEventProperties(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-        let time = EventTime(
-            realtimeUsec: (object["time"] as? String).flatMap(RFC3339.parse),
-            monotonicUsec: (object["monotonic_usec"] as? NSNumber)?.int64Value ?? 0)
+        guard let devpath = record.devpath else { return .invalid("event without devpath") }
+        let properties = UEventProperties((record.properties ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        let time = EventTime(realtimeUsec: record.time.flatMap(RFC3339.parse),
+                             monotonicUsec: record.monotonicUsec ?? 0)
         return .event(UEvent(
-            action: action, devpath: devpath, subsystem: object["subsystem"] as? String,
-            driver: object["driver"] as? String, seqnum: (object["seqnum"] as? NSNumber)?.uint64Value,
-            properties: properties, source: UEvent.Source(rawValue: object["source"] as? String ?? "") ?? .replay,
-            received: time, escapedKeys: object["escaped"] as? [String] ?? []))
+            action: action, devpath: devpath, subsystem: record.subsystem, driver: record.driver,
+            seqnum: record.seqnum, properties: properties,
+            source: UEvent.Source(rawValue: record.source ?? "") ?? .replay, received: time,
+            escapedKeys: record.escaped ?? []))
     }
 }

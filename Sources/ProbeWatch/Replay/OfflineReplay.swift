@@ -30,8 +30,10 @@ public final class OfflineReplay {
         var sinks: [RecordSink] = []
         if options.jsonLogPath != "-" { sinks.append(ConsoleSink(showEvents: false)) }
         if let path = options.jsonLogPath {
-            sinks.append(try JSONLinesSink(path: path, context: HostIdentity.current(),
-                                           includeEvents: options.includeEventRecords, logger: logger))
+            var jsonLog = JSONLogOptions(path: path)
+            jsonLog.includeEvents = options.includeEventRecords
+            sinks.append(try JSONLinesSink(options: jsonLog, context: HostIdentity.current(),
+                                           startedRealtimeUsec: Clock.now().realtimeUsec ?? 0, logger: logger))
         }
         self.sinks = sinks
     }

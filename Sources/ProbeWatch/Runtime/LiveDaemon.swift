@@ -3,21 +3,27 @@ import Logging
 import ProbeWatchCore
 
 /// `probewatch run`: one thread, one poll() over the monitor socket and a signalfd, and a timeout only
-/// while something is waiting (a held event or a pending probe), so an idle daemon does not wake up.
+/// while something is waiting (a held event, a pending probe, an fdatasync, the watchdog), so an idle
+/// daemon does not wake up but for the watchdog.
 public final class LiveDaemon {
-    private let options: DaemonOptions
+    private var options: DaemonOptions
+    private let reloadOptions: () throws -> DaemonOptions
     private let logger: Logger
-    private let sinks: [RecordSink]
+    private var sinks: [RecordSink]
     private var pipeline: EventPipeline
     private let monitor: UdevMonitor
     private let signals: SignalWatcher
+    private let notifier = ServiceNotifier()
+    private let startedRealtimeUsec = Clock.now().realtimeUsec ?? 0
     /// Upper bound of messages read per wakeup, so signals are seen during a storm.
     private let batchLimit = 4096
 
-    public init(options: DaemonOptions, logger: Logger) throws {
+    /// `reloadOptions` re-reads the configuration on SIGHUP (the flags still override it).
+    public init(options: DaemonOptions, reloadOptions: @escaping () throws -> DaemonOptions, logger: Logger) throws {
         self.options = options
+        self.reloadOptions = reloadOptions
         self.logger = logger
-        signals = try SignalWatcher(signals: [SIGTERM, SIGINT])
+        signals = try SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP, SIGUSR2])
         let resolver = try ModaliasResolver(directory: options.modulesDirectory, logger: logger)
         var configuration = ProbeTracker.Configuration()
         configuration.probeTimeoutUsec = options.probeTimeoutUsec
@@ -25,22 +31,10 @@ public final class LiveDaemon {
         configuration.moduleOfDriver = SysfsSnapshot.moduleOfDriver
         pipeline = EventPipeline(tracker: ProbeTracker(configuration: configuration),
                                  reorderWindowUsec: options.reorderWindowUsec)
-        sinks = try Self.makeSinks(options, logger: logger)
+        sinks = try SinkFactory.make(options, startedRealtimeUsec: startedRealtimeUsec, logger: logger)
         // Receiving starts before the scan, so whatever changes during it arrives as events afterwards.
         monitor = try UdevMonitor(source: options.source, requestedBufferBytes: options.receiveBufferBytes,
                                   logger: logger)
-    }
-
-    private static func makeSinks(_ options: DaemonOptions, logger: Logger) throws -> [RecordSink] {
-        var sinks: [RecordSink] = []
-        if options.jsonLogPath != "-", options.console != .none {
-            sinks.append(ConsoleSink(showEvents: options.console.showsEvents))
-        }
-        if let path = options.jsonLogPath {
-            sinks.append(try JSONLinesSink(path: path, context: HostIdentity.current(),
-                                           includeEvents: options.includeEventRecords, logger: logger))
-        }
-        return sinks
     }
 
     public func run() throws {
@@ -50,17 +44,34 @@ public final class LiveDaemon {
         logger.info("monitoring uevents", metadata: [
             "source": "\(options.source.rawValue)", "receive_buffer": "\(monitor.receiveBufferBytes)",
         ])
+        notifier.ready(status: status())
         var running = true
         while running {
             let ready = waitForInput()
             if ready.monitor { drainMonitor() }
-            if ready.signals { running = !signals.pending().contains { $0 == SIGTERM || $0 == SIGINT } }
+            if ready.signals { running = handleSignals() }
             pipeline.tick(Clock.now(), emit: write)
-            flush()
+            tickSinksAndFlush()
+            notifier.status(status())
+            notifier.tick(nowMonotonicUsec: Clock.monotonicUsec())
         }
+        notifier.stopping()
         pipeline.finish(at: Clock.now(), emit: write)
         for sink in sinks { sink.sync() }
         logger.info("stopped", metadata: ["events": "\(pipeline.summary.events)", "races": "\(pipeline.summary.races)"])
+    }
+
+    /// Returns false when the daemon should stop.
+    private func handleSignals() -> Bool {
+        let received = signals.pending()
+        if received.contains(SIGUSR2), options.freezeOnSIGUSR2 { freezeForWatchdogTest() }
+        if received.contains(SIGHUP) { reload() }
+        return !received.contains { $0 == SIGTERM || $0 == SIGINT }
+    }
+
+    private func status() -> String {
+        let summary = pipeline.summary
+        return "\(summary.events) events, \(summary.probes) probes, \(summary.races) races, \(summary.lost) overflows"
     }
 
     private func waitForInput() -> (monitor: Bool, signals: Bool) {
@@ -75,7 +86,8 @@ public final class LiveDaemon {
     }
 
     private func pollTimeoutMilliseconds() -> Int32 {
-        guard let deadline = pipeline.nextDeadlineUsec else { return -1 }
+        let deadlines = [pipeline.nextDeadlineUsec, notifier.nextDeadlineUsec] + sinks.map(\.nextDeadlineUsec)
+        guard let deadline = deadlines.compactMap({ $0 }).min() else { return -1 }
         let remaining = deadline - Clock.monotonicUsec()
         return remaining <= 0 ? 0 : Int32(clamping: (remaining + 999) / 1000)
     }
@@ -111,11 +123,57 @@ public final class LiveDaemon {
         }
     }
 
+    /// SIGHUP: the monitor stays open, so uevents queue in its socket while the sinks are rebuilt and
+    /// none is lost. A bad configuration keeps the old one running.
+    private func reload() {
+        notifier.reloading()
+        defer { notifier.ready(status: status()) }
+        let new: DaemonOptions
+        do {
+            new = try reloadOptions()
+        } catch {
+            logger.error("reload failed; keeping the running configuration", metadata: ["error": "\(error)"])
+            return
+        }
+        for name in new.restartOnlyDifferences(from: options) {
+            logger.warning("\(name) changed; it takes effect at the next restart")
+        }
+        do {
+            let newSinks = try SinkFactory.make(new, startedRealtimeUsec: startedRealtimeUsec, logger: logger)
+            for sink in sinks { sink.sync() }
+            sinks = newSinks
+        } catch {
+            logger.error("reload failed; keeping the running outputs", metadata: ["error": "\(error)"])
+            return
+        }
+        pipeline.setProbeTimeout(usec: new.probeTimeoutUsec)
+        let kept = options
+        options = new
+        options.source = kept.source
+        options.receiveBufferBytes = kept.receiveBufferBytes
+        options.modulesDirectory = kept.modulesDirectory
+        options.reorderWindowUsec = kept.reorderWindowUsec
+        logger.info("configuration reloaded")
+    }
+
+    private func freezeForWatchdogTest() -> Never {
+        logger.warning("SIGUSR2: freezing the event loop (test-only --test-freeze-on-sigusr2)")
+        while true { sleep(3600) }
+    }
+
     private func write(_ record: Record) {
         for sink in sinks { sink.write(record) }
     }
 
     private func flush() {
         for sink in sinks { sink.flush() }
+    }
+
+    private func tickSinksAndFlush() {
+        let now = Clock.monotonicUsec()
+        for sink in sinks {
+            sink.flush()
+            sink.tick(nowMonotonicUsec: now)
+        }
     }
 }

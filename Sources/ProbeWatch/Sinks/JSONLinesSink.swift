@@ -2,53 +2,111 @@ import Glibc
 import Logging
 import ProbeWatchCore
 
+/// Where and how the JSON Lines log is written.
+public struct JSONLogOptions: Sendable, Equatable {
+    /// A file path, or "-" for stdout.
+    public var path: String
+    public var includeEvents = true
+    /// Rotate before a file would exceed this; 0: never.
+    public var maxFileBytes = 0
+    /// Rotated files kept as `PATH.1` (newest) … `PATH.N`.
+    public var maxFiles = 5
+    /// fdatasync at most this long after a write.
+    public var syncIntervalUsec: Int64 = 5_000_000
+
+    public init(path: String) {
+        self.path = path
+    }
+}
+
 /// Writes records as JSON Lines to a file or stdout. A line is never split across `write()` calls, so
 /// readers and shippers never see half a record; under load, whole lines are coalesced into one write of
 /// at most `bufferLimit` bytes, because a syscall per line costs a third of libudev's own receive.
+/// Files rotate by size between lines, and each starts with a `header` record.
 public final class JSONLinesSink: RecordSink {
-    private let fd: Int32
-    private let ownsDescriptor: Bool
+    private let options: JSONLogOptions
+    private var file: LogFile?
+    private var fd: Int32
     private let encoder: RecordEncoder
     private let logger: Logger
-    private let includeEvents: Bool
+    private let startedRealtimeUsec: Int64
     private var failedWrites = 0
     private var buffer: [UInt8] = []
     private let bufferLimit = 64 * 1024
+    private var syncDueUsec: Int64?
 
-    /// `path` "-" means stdout.
-    public init(path: String, context: RecordContext, includeEvents: Bool, logger: Logger) throws {
-        if path == "-" {
-            fd = STDOUT_FILENO
-            ownsDescriptor = false
-        } else {
-            fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw SystemError("open \(path)") }
-            ownsDescriptor = true
-        }
+    public init(options: JSONLogOptions, context: RecordContext, startedRealtimeUsec: Int64, logger: Logger) throws {
+        self.options = options
         encoder = RecordEncoder(context: context)
-        self.includeEvents = includeEvents
         self.logger = logger
+        self.startedRealtimeUsec = startedRealtimeUsec
+        if options.path == "-" {
+            fd = STDOUT_FILENO
+        } else {
+            let file = try LogFile(path: options.path, logger: logger)
+            fd = file.fd
+            self.file = file
+        }
     }
 
     deinit {
-        if ownsDescriptor { close(fd) }
+        if let file { close(file.fd) }
     }
 
     public func write(_ record: Record) {
-        if case .event(_, nil) = record, !includeEvents { return }
+        if case .event(_, nil) = record, !options.includeEvents { return }
         if buffer.count >= bufferLimit - RecordEncoder.maxLineBytes { flush() }
+        if file?.needsHeader == true { appendHeader(firstSeqnum: record.eventSeqnum) }
+        let start = buffer.count
         encoder.append(record, to: &buffer, nowRealtimeUsec: Clock.now().realtimeUsec ?? 0)
+        rotateIfFull(lineStart: start, firstSeqnum: record.eventSeqnum)
     }
 
     public func flush() {
         guard !buffer.isEmpty else { return }
         writeAll(buffer)
         buffer.removeAll(keepingCapacity: true)
+        if file != nil, syncDueUsec == nil { syncDueUsec = Clock.monotonicUsec() + options.syncIntervalUsec }
     }
 
     public func sync() {
         flush()
-        if ownsDescriptor { fdatasync(fd) }
+        guard file != nil else { return }
+        fdatasync(fd)
+        syncDueUsec = nil
+    }
+
+    public var nextDeadlineUsec: Int64? { syncDueUsec }
+
+    public func tick(nowMonotonicUsec now: Int64) {
+        guard let due = syncDueUsec, now >= due else { return }
+        sync()
+    }
+
+    private func appendHeader(firstSeqnum: UInt64?) {
+        guard let file else { return }
+        let header = LogHeader(fileID: RandomID.hex128(), daemonStartedRealtimeUsec: startedRealtimeUsec,
+                               firstSeqnum: firstSeqnum, rotation: file.rotation)
+        encoder.appendHeader(header, nowRealtimeUsec: Clock.now().realtimeUsec ?? 0, to: &buffer)
+        file.needsHeader = false
+    }
+
+    /// When the line just encoded would take the file past its size, the lines before it are written to
+    /// the old file and the line starts the next one, after its header: nothing is split or lost.
+    private func rotateIfFull(lineStart: Int, firstSeqnum: UInt64?) {
+        guard let file, options.maxFileBytes > 0, file.bytes + buffer.count > options.maxFileBytes,
+              file.bytes + lineStart > 0, file.bytes >= file.retryRotationAtBytes
+        else { return }
+        let line = Array(buffer[lineStart...])
+        buffer.removeSubrange(lineStart...)
+        flush()
+        fdatasync(fd)
+        syncDueUsec = nil
+        if file.rotate(keeping: options.maxFiles) {
+            fd = file.fd
+            appendHeader(firstSeqnum: firstSeqnum)
+        }
+        buffer.append(contentsOf: line)
     }
 
     private func writeAll(_ bytes: [UInt8]) {
@@ -65,6 +123,7 @@ public final class JSONLinesSink: RecordSink {
                 return
             }
             offset += written
+            file?.bytes += written
         }
     }
 }

@@ -8,8 +8,15 @@ public protocol RecordSink: AnyObject {
     func flush()
     /// Flushes and makes the records durable.
     func sync()
+    /// When the sink has timed work to do (a pending fdatasync, a rate-limit summary); nil: none, so an
+    /// idle daemon does not wake up for it.
+    var nextDeadlineUsec: Int64? { get }
+    /// Does the timed work that is due.
+    func tick(nowMonotonicUsec: Int64)
 }
 
 extension RecordSink {
     public func sync() { flush() }
+    public var nextDeadlineUsec: Int64? { nil }
+    public func tick(nowMonotonicUsec: Int64) {}
 }

@@ -44,4 +44,23 @@ public enum TextFile {
         let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return target.split(separator: "/").last.map(String.init)
     }
+
+    /// The names in a directory, without `.` and `..`, unsorted; nil when the directory does not exist.
+    public static func directoryEntries(_ path: String) throws -> [String]? {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT { return nil }
+            throw SystemError("opendir \(path)")
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        errno = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        guard errno == 0 else { throw SystemError("readdir \(path)") }
+        return names
+    }
 }

@@ -37,6 +37,10 @@ public struct EventPipeline {
         count(records, emit)
     }
 
+    public mutating func setProbeTimeout(usec: Int64) {
+        tracker.setProbeTimeout(usec: usec)
+    }
+
     /// A message libudev could not parse.
     public mutating func malformed() {
         summary.malformed += 1

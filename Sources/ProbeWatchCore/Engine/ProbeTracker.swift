@@ -26,7 +26,7 @@ public struct ProbeTracker {
         var bind: EventRef
     }
 
-    public let configuration: Configuration
+    public internal(set) var configuration: Configuration
     public internal(set) var devices: [String: DeviceState] = [:]
     public internal(set) var registry = DriverRegistry()
     public internal(set) var pending = PendingProbes()
@@ -37,6 +37,12 @@ public struct ProbeTracker {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+    }
+
+    /// A reload changed the timeout: probes pending now are judged by the new one too.
+    public mutating func setProbeTimeout(usec: Int64) {
+        configuration.probeTimeoutUsec = usec
+        nextStallCheckUsec = pending.count > 0 || !suspectBinds.isEmpty ? 0 : nil
     }
 
     /// Applies one event and emits the probes and findings it completes.
