@@ -21,10 +21,14 @@ struct ConfigCommand: ParsableCommand {
                                      valueName: "path"))
         var path: String?
 
+        @Flag(name: .shortAndLong, help: "Print nothing when the configuration is valid (for ExecReload=).")
+        var quiet = false
+
         func run() throws {
             do {
                 // The default file may be absent (built-in defaults); a file named on the command line may not.
                 let loaded = try ConfigLoader.load(path: path ?? ConfigLoader.defaultPath, requireMainFile: path != nil)
+                if quiet { return }
                 let header = loaded.files.isEmpty ? ["# no configuration files: built-in defaults"]
                                                   : loaded.files.map { "# \($0)" }
                 print((header + ["", loaded.settings.rendered()]).joined(separator: "\n"), terminator: "")

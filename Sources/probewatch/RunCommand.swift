@@ -41,6 +41,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    /// Bad flags are usage errors (exit 64, with help), not configuration errors.
+    func validate() throws {
+        _ = try common.probeTimeoutUsec()
+        _ = try common.reorderWindowUsec()
+    }
+
     func run() throws {
         let logger = common.makeLogger()
         let options: DaemonOptions
@@ -84,5 +90,5 @@ extension CommonOptions {
     }
 }
 
-extension UdevMonitor.Source: ExpressibleByArgument {}
-extension ConsoleMode: ExpressibleByArgument {}
+extension Settings.Source: ExpressibleByArgument {}
+extension Settings.ConsoleMode: ExpressibleByArgument {}

@@ -20,17 +20,23 @@ class ContainerError(RuntimeError):
 
 
 class Container:
-    def __init__(self, repo, binary, log_path, boot_timeout=60):
+    def __init__(self, repo, binary, modules_dir, log_path, boot_timeout=60):
         self.binary_dir = os.path.dirname(os.path.realpath(binary))
         self.binary_name = os.path.basename(binary)
         args = ["systemd-nspawn", "-D", "/", "--volatile=yes", "--overlay=/usr::/usr", "--register=no",
                 "--keep-unit", "--private-network", "-M", f"probewatch-test-{os.getpid()}",
                 f"--bind-ro={repo}:/src", f"--bind-ro={self.binary_dir}:/opt/probewatch-build",
-                "-b", "systemd.firstboot=off"]
+                f"--bind-ro={modules_dir}:/opt/probewatch-modules", "-b", "systemd.firstboot=off"]
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
-        self.pid = self._find_init(boot_timeout)
-        self._wait_for_boot(boot_timeout)
+        try:
+            self.pid = self._find_init(boot_timeout)
+            self._wait_for_boot(boot_timeout)
+        except BaseException:
+            self.process.kill()  # a booted copy of this OS must not outlive a failed start
+            self.process.wait()
+            self._log.close()
+            raise
 
     def _wait_for_boot(self, timeout):
         """`is-system-running --wait` needs PID 1's private socket, which appears a moment after exec."""
@@ -93,8 +99,11 @@ class Container:
         return result
 
     def install(self):
-        """The project's own install path, run inside the container."""
+        """The project's own install path, run inside the container, and the test module tree where the
+        running kernel's modules would be (the container's /usr is a throw-away overlay)."""
         self.run("make", "-C", "/src", "install-files", f"BIN=/opt/probewatch-build/{self.binary_name}")
+        self.run("sh", "-c", 'mkdir -p "/usr/lib/modules/$(uname -r)" && '
+                 'cp -a /opt/probewatch-modules/. "/usr/lib/modules/$(uname -r)/"')
 
     def inject(self, events):
         """Real kernel uevents in the container's network namespace (see kernel_uevents.py)."""

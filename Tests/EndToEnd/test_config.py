@@ -1,12 +1,15 @@
 """probewatch.conf from the real binary: precedence, errors that stop the daemon, SIGHUP reload."""
+import os
 import signal
 import subprocess
+import time
 
 import pytest
 
 import scenarios
 from conftest import findings
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 STALL = scenarios.SCENARIOS["probe-stalled"][0][:-1]  # driver and device, without the await
 
 
@@ -53,6 +56,27 @@ def test_config_check_prints_the_effective_configuration(binary, tmp_path):
     assert check.returncode == 0, check.stderr
     assert "ProbeTimeout=2s" in check.stdout and "Probes=debug" in check.stdout
     assert "10-journal.conf" in check.stdout and "Source=kernel" in check.stdout
+
+
+def test_events_arriving_during_reloads_are_all_kept(netns, start_daemon, tmp_path):
+    config = tmp_path / "probewatch.conf"
+    write(config, "[Probes]\nProbeTimeout=1h\n")
+    daemon = start_daemon(netns, "--config", str(config))
+    injector = subprocess.Popen(netns.command(["python3", os.path.join(HERE, "kernel_uevents.py"), "storm", "20000"]),
+                                stdout=subprocess.PIPE)
+    reloads = 0
+    while injector.poll() is None:  # SIGHUPs for as long as the storm lasts
+        daemon.process.send_signal(signal.SIGHUP)
+        reloads += 1
+        time.sleep(0.005)
+    assert injector.wait() == 0 and reloads >= 5
+    netns.inject([scenarios.sentinel()])
+    daemon.wait_for_event(scenarios.SENTINEL, timeout=60)
+    assert daemon.stop() == 0
+    storm = [r["seqnum"] for r in daemon.of_type("event") if r["devpath"].startswith("/devices/probewatch-storm/")]
+    assert len(storm) == 20000 and storm == sorted(storm)
+    assert daemon.of_type("lost") == []
+    assert daemon.stderr().count("configuration reloaded") >= 1
 
 
 def test_sighup_reloads_without_losing_events_and_a_bad_reload_keeps_running(netns, start_daemon, tmp_path):

@@ -70,14 +70,16 @@ struct JournalEntryTests {
 struct JournalRateLimiterTests {
     @Test func overTheBurstEntriesAreHeldBackAndCountedOnce() {
         var limiter = JournalRateLimiter(intervalUsec: 1_000, burst: 2)
-        let admitted = (0..<5).map { limiter.admit(isFinding: $0 != 4, nowUsec: 100) }
+        let admitted = (0..<5).map { limiter.admit(isFinding: true, nowUsec: 100 + Int64($0)) }
         #expect(admitted == [true, true, false, false, false])
+        let probe = limiter.admit(isFinding: false, nowUsec: 105)  // probes have a burst of their own
+        #expect(probe)
         #expect(limiter.nextDeadlineUsec == 1_100)
         let early = limiter.takeSummary(nowUsec: 500)  // the interval is not over
         let due = limiter.takeSummary(nowUsec: 1_100)
         let again = limiter.takeSummary(nowUsec: 1_200)  // once
         #expect(early == nil)
-        #expect(due == .init(entries: 3, findings: 2))
+        #expect(due == .init(entries: 3, findings: 3))
         #expect(again == nil)
         let inNewInterval = limiter.admit(isFinding: true, nowUsec: 1_200)
         #expect(inNewInterval)

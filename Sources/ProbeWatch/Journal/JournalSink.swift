@@ -7,19 +7,24 @@ import ProbeWatchCore
 /// `sd_journal_sendv` (Swift cannot call the variadic `sd_journal_send`). Without a journal socket it
 /// warns once and writes findings to stderr instead; it keeps trying, so a journald that comes back is used.
 public final class JournalSink: RecordSink {
-    private let policy: JournalPolicy
+    private var policy: JournalPolicy
     private let encoder: RecordEncoder
     private let logger: Logger
     private var limiter: JournalRateLimiter
     private var reachable = true
-    private(set) var failedEntries = 0
 
-    public init(policy: JournalPolicy, rateLimitIntervalUsec: Int64, rateLimitBurst: Int, context: RecordContext,
-                logger: Logger) {
-        self.policy = policy
+    public init(options: JournalOptions, context: RecordContext, logger: Logger) {
+        policy = options.policy
         encoder = RecordEncoder(context: context)
         self.logger = logger
-        limiter = JournalRateLimiter(intervalUsec: rateLimitIntervalUsec, burst: rateLimitBurst)
+        limiter = JournalRateLimiter(intervalUsec: options.rateLimitIntervalUsec, burst: options.rateLimitBurst)
+    }
+
+    /// A reload: new policy and limits, but the entries held back so far are still counted and reported.
+    public func reconfigure(_ options: JournalOptions) {
+        policy = options.policy
+        limiter.intervalUsec = options.rateLimitIntervalUsec
+        limiter.burst = options.rateLimitBurst
     }
 
     public func write(_ record: Record) {
@@ -65,7 +70,6 @@ public final class JournalSink: RecordSink {
             reachable = true
             return
         }
-        failedEntries += 1
         if reachable {
             logger.warning("cannot log to the journal; findings go to stderr and the JSON log only", metadata: [
                 "error": "\(String(cString: strerror(-result)))",

@@ -123,37 +123,23 @@ public final class LiveDaemon {
         }
     }
 
-    /// SIGHUP: the monitor stays open, so uevents queue in its socket while the sinks are rebuilt and
-    /// none is lost. A bad configuration keeps the old one running.
+    /// SIGHUP: the monitor stays open, so uevents queue in its socket while the outputs are reconfigured
+    /// and none is lost. A bad configuration keeps the running one.
     private func reload() {
         notifier.reloading()
         defer { notifier.ready(status: status()) }
-        let new: DaemonOptions
         do {
-            new = try reloadOptions()
+            let (new, needRestart) = options.reloaded(to: try reloadOptions())
+            for name in needRestart { logger.warning("\(name) changed; it takes effect at the next restart") }
+            let kept = sinks
+            sinks = try SinkFactory.make(new, reusing: kept, startedRealtimeUsec: startedRealtimeUsec, logger: logger)
+            for sink in kept where !sinks.contains(where: { $0 === sink }) { sink.sync() }
+            pipeline.setProbeTimeout(usec: new.probeTimeoutUsec)
+            options = new
+            logger.info("configuration reloaded")
         } catch {
             logger.error("reload failed; keeping the running configuration", metadata: ["error": "\(error)"])
-            return
         }
-        for name in new.restartOnlyDifferences(from: options) {
-            logger.warning("\(name) changed; it takes effect at the next restart")
-        }
-        do {
-            let newSinks = try SinkFactory.make(new, startedRealtimeUsec: startedRealtimeUsec, logger: logger)
-            for sink in sinks { sink.sync() }
-            sinks = newSinks
-        } catch {
-            logger.error("reload failed; keeping the running outputs", metadata: ["error": "\(error)"])
-            return
-        }
-        pipeline.setProbeTimeout(usec: new.probeTimeoutUsec)
-        let kept = options
-        options = new
-        options.source = kept.source
-        options.receiveBufferBytes = kept.receiveBufferBytes
-        options.modulesDirectory = kept.modulesDirectory
-        options.reorderWindowUsec = kept.reorderWindowUsec
-        logger.info("configuration reloaded")
     }
 
     private func freezeForWatchdogTest() -> Never {

@@ -1,14 +1,11 @@
 import Glibc
 import ProbeWatchCore
 
-/// What the human output on stdout shows.
-public enum ConsoleMode: String, Sendable, CaseIterable {
-    /// Every uevent (like `udevadm monitor`) on a terminal; only probes and findings into a pipe or journal.
-    case auto
-    case events
-    case findings
-    case none
+/// What the human output on stdout shows (`[Output] Console=`): `auto` shows every uevent (like `udevadm
+/// monitor`) on a terminal, only probes and findings into a pipe.
+public typealias ConsoleMode = Settings.ConsoleMode
 
+extension ConsoleMode {
     public var showsEvents: Bool {
         switch self {
         case .events: true

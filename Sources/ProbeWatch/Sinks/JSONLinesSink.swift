@@ -14,6 +14,7 @@ public struct JSONLogOptions: Sendable, Equatable {
     /// fdatasync at most this long after a write.
     public var syncIntervalUsec: Int64 = 5_000_000
 
+    /// One log, never rotated (what `replay` writes); the daemon takes the rest from the settings.
     public init(path: String) {
         self.path = path
     }
@@ -24,9 +25,9 @@ public struct JSONLogOptions: Sendable, Equatable {
 /// at most `bufferLimit` bytes, because a syscall per line costs a third of libudev's own receive.
 /// Files rotate by size between lines, and each starts with a `header` record.
 public final class JSONLinesSink: RecordSink {
-    private let options: JSONLogOptions
-    private var file: LogFile?
-    private var fd: Int32
+    public private(set) var options: JSONLogOptions
+    private let file: LogFile?
+    private var fd: Int32 { file?.fd ?? STDOUT_FILENO }
     private let encoder: RecordEncoder
     private let logger: Logger
     private let startedRealtimeUsec: Int64
@@ -40,17 +41,14 @@ public final class JSONLinesSink: RecordSink {
         encoder = RecordEncoder(context: context)
         self.logger = logger
         self.startedRealtimeUsec = startedRealtimeUsec
-        if options.path == "-" {
-            fd = STDOUT_FILENO
-        } else {
-            let file = try LogFile(path: options.path, logger: logger)
-            fd = file.fd
-            self.file = file
-        }
+        file = options.path == "-" ? nil : try LogFile(path: options.path, logger: logger)
     }
 
-    deinit {
-        if let file { close(file.fd) }
+    /// A reload that keeps the path keeps the file: its size, rotation count and header stay right.
+    public func reconfigure(_ new: JSONLogOptions) {
+        guard new.path == options.path else { return }
+        flush()
+        options = new
     }
 
     public func write(_ record: Record) {
@@ -102,10 +100,7 @@ public final class JSONLinesSink: RecordSink {
         flush()
         fdatasync(fd)
         syncDueUsec = nil
-        if file.rotate(keeping: options.maxFiles) {
-            fd = file.fd
-            appendHeader(firstSeqnum: firstSeqnum)
-        }
+        if file.rotate(keeping: options.maxFiles) { appendHeader(firstSeqnum: firstSeqnum) }
         buffer.append(contentsOf: line)
     }
 

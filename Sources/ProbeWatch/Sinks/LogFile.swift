@@ -7,7 +7,8 @@ final class LogFile {
     let path: String
     private(set) var fd: Int32
     var bytes: Int
-    var needsHeader = true
+    /// Only a file's first line is a header: appending to an existing log after a restart adds none.
+    var needsHeader: Bool
     private(set) var rotation = 0
     /// After a failed rotation the next try waits until this size, so files are not renamed on every write.
     private(set) var retryRotationAtBytes = 0
@@ -18,11 +19,16 @@ final class LogFile {
         self.logger = logger
         fd = try Self.open(path)
         bytes = Int(lseek(fd, 0, SEEK_END))
+        needsHeader = bytes == 0
         terminateTornLine()
     }
 
-    private static func open(_ path: String) throws -> Int32 {
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+    deinit {
+        close(fd)
+    }
+
+    private static func open(_ path: String, flags: Int32 = O_APPEND) throws -> Int32 {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o640)
         guard fd >= 0 else { throw SystemError("open \(path)") }
         return fd
     }
@@ -31,10 +37,10 @@ final class LogFile {
     /// instead of gluing it to the next record.
     private func terminateTornLine() {
         guard bytes > 0 else { return }
+        var last: UInt8 = 0
         let reader = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard reader >= 0 else { return }
         defer { close(reader) }
-        var last: UInt8 = 0
         guard pread(reader, &last, 1, off_t(bytes - 1)) == 1, last != 0x0a else { return }
         var newline: UInt8 = 0x0a
         if Glibc.write(fd, &newline, 1) == 1 { bytes += 1 }
@@ -43,34 +49,32 @@ final class LogFile {
         ])
     }
 
-    /// Renames the files along and opens a new one. On failure the old descriptor stays in use, so
-    /// records keep flowing into the renamed file rather than being lost, and the next write tries again.
+    /// Opens the next file under a temporary name first: when that fails nothing has been renamed, and
+    /// records keep going to the current file until a later try succeeds.
     func rotate(keeping maxFiles: Int) -> Bool {
-        let rotated = renameAndReopen(keeping: maxFiles)
-        retryRotationAtBytes = rotated ? 0 : bytes * 2
-        return rotated
-    }
-
-    private func renameAndReopen(keeping maxFiles: Int) -> Bool {
+        let next: Int32
+        do {
+            next = try Self.open("\(path).new", flags: O_TRUNC | O_APPEND)
+        } catch {
+            retryRotationAtBytes = bytes * 2
+            logger.error("cannot rotate the JSON log; appending to the current file", metadata: [
+                "error": "\(error)",
+            ])
+            return false
+        }
         for index in stride(from: maxFiles - 1, through: 1, by: -1) {
             rename("\(path).\(index)", "\(path).\(index + 1)")
         }
-        guard rename(path, "\(path).1") == 0 else {
-            logger.error("cannot rotate the JSON log", metadata: ["error": "\(SystemError("rename \(path)"))"])
-            return false
+        rename(path, "\(path).1")
+        if rename("\(path).new", path) != 0 {
+            logger.error("cannot rename the new JSON log into place", metadata: ["error": "\(SystemError("rename"))"])
         }
-        do {
-            let newFD = try Self.open(path)
-            close(fd)
-            fd = newFD
-        } catch {
-            logger.error("cannot open a new JSON log after rotation; appending to the rotated file",
-                         metadata: ["error": "\(error)"])
-            return false
-        }
+        close(fd)
+        fd = next
         bytes = 0
         rotation += 1
         needsHeader = true
+        retryRotationAtBytes = 0
         return true
     }
 }

@@ -19,8 +19,6 @@ public final class ServiceNotifier {
         watchdogIntervalUsec = sd_watchdog_enabled(0, &usec) > 0 ? Int64(usec / 2) : nil
     }
 
-    public var watchdogEnabled: Bool { watchdogIntervalUsec != nil }
-
     public func ready(status: String) {
         notify("READY=1\nSTATUS=\(status)")
         lastStatus = status

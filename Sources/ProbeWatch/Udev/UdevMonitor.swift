@@ -5,12 +5,9 @@ import ProbeWatchCore
 
 /// A libudev netlink monitor: one non-blocking socket, read when poll() says so.
 public final class UdevMonitor {
-    public enum Source: String, Sendable, CaseIterable {
-        /// Group 1: uevents as the kernel sent them.
-        case kernel
-        /// Group 2: events after udevd processed them (needs udevd in this network namespace).
-        case udev
-    }
+    /// `kernel`, group 1: uevents as the kernel sent them; `udev`, group 2: events after udevd processed
+    /// them (needs udevd in this network namespace).
+    public typealias Source = Settings.Source
 
     public enum Received {
         case event(UEvent)

@@ -2,6 +2,7 @@
 /// table (`Settings.keys`): its section, its name, the property it sets and its value syntax, so parsing,
 /// resetting and rendering can never disagree, and adding a key is one line.
 public struct Settings: Sendable, Equatable {
+    /// Which netlink group to monitor: the kernel's uevents, or udevd's processed copies.
     public enum Source: String, Sendable, CaseIterable {
         case kernel, udev
     }
@@ -11,6 +12,7 @@ public struct Settings: Sendable, Equatable {
         case info, debug, no
     }
 
+    /// Human output on stdout in the foreground.
     public enum ConsoleMode: String, Sendable, CaseIterable {
         case auto, events, findings, none
     }

@@ -1,16 +1,19 @@
 /// probewatch's own journal rate limit, below journald's (10,000 entries per 30 s per service by default):
 /// when journald's limit trips it drops entries silently and says only that it did. Ours holds entries
-/// back, counts them, and the sink writes one entry saying how many when the interval ends.
+/// back, counts them, and the sink writes one entry saying how many when the interval ends. Findings
+/// (with lost-event reports) and everything else have a burst each, so a coldplug's thousands of
+/// completed probes cannot crowd a race out of the journal.
 public struct JournalRateLimiter: Sendable {
     public struct Suppressed: Sendable, Equatable {
         public var entries = 0
         public var findings = 0
     }
 
-    public let intervalUsec: Int64
-    public let burst: Int
+    public var intervalUsec: Int64
+    public var burst: Int
     private var intervalStart: Int64?
-    private var sent = 0
+    private var sentFindings = 0
+    private var sentOthers = 0
     public private(set) var suppressed = Suppressed()
 
     public init(intervalUsec: Int64, burst: Int) {
@@ -25,17 +28,17 @@ public struct JournalRateLimiter: Sendable {
 
     /// Whether an entry may be sent now. Call `takeSummary` first, so a due summary precedes it.
     public mutating func admit(isFinding: Bool, nowUsec now: Int64) -> Bool {
-        if let start = intervalStart, now - start < intervalUsec {
-            guard sent < burst else {
-                suppressed.entries += 1
-                if isFinding { suppressed.findings += 1 }
-                return false
-            }
-        } else {
+        if intervalStart.map({ now - $0 >= intervalUsec }) ?? true {
             intervalStart = now
-            sent = 0
+            (sentFindings, sentOthers) = (0, 0)
         }
-        sent += 1
+        let sent = isFinding ? sentFindings : sentOthers
+        guard sent < burst else {
+            suppressed.entries += 1
+            if isFinding { suppressed.findings += 1 }
+            return false
+        }
+        if isFinding { sentFindings += 1 } else { sentOthers += 1 }
         return true
     }
 
