@@ -39,9 +39,3 @@ struct ConfigCommand: ParsableCommand {
         }
     }
 }
-
-/// Through write(2): Glibc's `stderr` is a global variable that strict concurrency refuses.
-private func printToStandardError(_ message: String) {
-    let bytes = Array((message + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-}

@@ -10,6 +10,9 @@ struct ProbeWatchCommand: ParsableCommand {
             add/remove/bind/unbind uevents, and reports orderings that should not happen: a driver removed \
             while a probe of a matching device was pending, a bind after its driver was removed, and more.
             """,
-        subcommands: [RunCommand.self, ReplayCommand.self, ConfigCommand.self]
+        subcommands: [
+            RunCommand.self, ReplayCommand.self, ConfigCommand.self, TimelineCommand.self, RacesCommand.self,
+            ExportCommand.self,
+        ]
     )
 }

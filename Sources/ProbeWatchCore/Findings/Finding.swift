@@ -28,6 +28,13 @@ public struct Finding: Sendable, Equatable {
     public var severity: Severity
     /// Wall-clock time of the event that completed the finding, if known.
     public var realtimeUsec: Int64?
+
+    public init(kind: FindingKind, devpath: String, driver: String, bus: String, module: String?, seqnums: [UInt64],
+                windowUsec: Int64, message: String, severity: Severity, realtimeUsec: Int64?) {
+        (self.kind, self.devpath, self.driver, self.bus, self.module) = (kind, devpath, driver, bus, module)
+        (self.seqnums, self.windowUsec, self.message) = (seqnums, windowUsec, message)
+        (self.severity, self.realtimeUsec) = (severity, realtimeUsec)
+    }
 }
 
 /// How a completed probe was scheduled, as far as the uevent order tells.
@@ -53,4 +60,10 @@ public struct ProbeCompletion: Sendable, Equatable {
     public var latencyUsec: Int64?
     public var seqnums: [UInt64]
     public var realtimeUsec: Int64?
+
+    public init(devpath: String, driver: String, bus: String, module: String?, mode: ProbeMode, latencyUsec: Int64?,
+                seqnums: [UInt64], realtimeUsec: Int64?) {
+        (self.devpath, self.driver, self.bus, self.module, self.mode) = (devpath, driver, bus, module, mode)
+        (self.latencyUsec, self.seqnums, self.realtimeUsec) = (latencyUsec, seqnums, realtimeUsec)
+    }
 }

@@ -6,6 +6,10 @@ public struct LostEvents: Sendable, Equatable {
     /// The last SEQNUM received before the overflow.
     public var afterSeqnum: UInt64?
     public var realtimeUsec: Int64?
+
+    public init(reason: String, lostCount: Int, afterSeqnum: UInt64?, realtimeUsec: Int64?) {
+        (self.reason, self.lostCount, self.afterSeqnum, self.realtimeUsec) = (reason, lostCount, afterSeqnum, realtimeUsec)
+    }
 }
 
 /// Counters written once at exit.

@@ -149,7 +149,8 @@ public struct RecordEncoder: Sendable {
 }
 
 extension Record {
-    var realtimeUsec: Int64? {
+    /// When the record's event happened (wall clock), if known.
+    public var realtimeUsec: Int64? {
         switch self {
         case .event(let event, _): event.received.realtimeUsec
         case .probe(let probe): probe.realtimeUsec

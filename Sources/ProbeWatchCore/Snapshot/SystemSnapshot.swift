@@ -52,4 +52,10 @@ public struct SnapshotSummary: Sendable, Equatable {
     public var unboundExamples: [UnboundDevice] = []
     public var drivers: Int
     public var realtimeUsec: Int64?
+
+    public init(reason: Reason, devices: Int, bound: Int, unboundWithModule: Int,
+                unboundExamples: [UnboundDevice] = [], drivers: Int, realtimeUsec: Int64?) {
+        (self.reason, self.devices, self.bound, self.unboundWithModule) = (reason, devices, bound, unboundWithModule)
+        (self.unboundExamples, self.drivers, self.realtimeUsec) = (unboundExamples, drivers, realtimeUsec)
+    }
 }
