@@ -26,7 +26,9 @@ deps:
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install -q pytest
+	@# Debian's own python3 refuses pip installs (PEP 668); its packages are the fallback there.
+	@$(PYTHON) -c 'import pytest, jsonschema' 2>/dev/null || $(PYTHON) -m pip install -q pytest jsonschema \
+		|| DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pytest python3-jsonschema >/dev/null
 
 build: deps
 	$(SWIFT) build

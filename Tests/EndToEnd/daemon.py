@@ -16,6 +16,7 @@ class Daemon:
     def __init__(self, namespace, binary, args, stderr_path, json_log="-"):
         self.records = []
         self.bad_lines = []
+        self.longest_line = 0  # bytes, newline included: the log promises at most 16 KiB
         self.json_log = json_log
         self._changed = threading.Condition()
         self._stderr = open(stderr_path, "wb")
@@ -33,6 +34,7 @@ class Daemon:
             except ValueError:
                 record = None
             with self._changed:
+                self.longest_line = max(self.longest_line, len(line))
                 if record is None:
                     self.bad_lines.append(line)
                 else:

@@ -18,7 +18,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 class NetNamespace:
     def __init__(self, user=False, private_run=False):
-        args = ["unshare", "--net", "--fork"]
+        # --kill-child: the sleeper (and with it the namespace) ends with unshare, not orphaned to init.
+        args = ["unshare", "--net", "--fork", "--kill-child"]
         if user:
             args += ["--user", "--map-root-user"]
         holder = ["sleep", "infinity"]

@@ -95,4 +95,22 @@ struct RecordEncoderTests {
         #expect((json["properties"] as? [String: String])?["KEY0"]?.contains("bytes cut") == true)
         #expect((json["properties"] as? [String: String])?.count == 40)
     }
+
+    /// What a hostile 2 KiB uevent can hold: control-character names (six bytes each once escaped), short
+    /// escaped values that a cut note would lengthen, every key listed as escaped, a control-character path.
+    @Test func everyEventLineFitsEvenWhenEscapingMultipliesIt() throws {
+        let control = String(repeating: "\u{1}", count: 60)
+        var properties = UEventProperties()
+        for index in 0..<29 { properties["\(control)\(index)"] = "\\xff" }
+        let event = UEvent(action: .add, devpath: "/" + String(repeating: "\u{2}", count: 1900),
+                           subsystem: String(repeating: "\u{3}", count: 1900), properties: properties,
+                           received: EventTime(realtimeUsec: 0, monotonicUsec: 0),
+                           escapedKeys: properties.names)
+        let line = encoder.line(for: .event(event, invalid: "DEVPATH has control characters"), nowRealtimeUsec: 0)
+        #expect(line.count <= RecordEncoder.maxLineBytes)
+        let json = try object(line)
+        #expect(json["truncated"] as? Bool == true)
+        #expect(json["invalid"] as? String == "DEVPATH has control characters")
+        #expect((json["devpath"] as? String)?.contains("bytes cut") == true)
+    }
 }

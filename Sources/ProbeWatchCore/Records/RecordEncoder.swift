@@ -14,8 +14,22 @@ public struct RecordContext: Sendable, Equatable {
 public struct RecordEncoder: Sendable {
     /// Log shippers drop or choke on long lines (Fluent Bit's default buffer is 32 KiB).
     public static let maxLineBytes = 16 * 1024
-    /// Property values are cut to these lengths, in turn, until the line fits.
-    static let valueCaps = [1024, 256, 64, 0]
+    /// How hard an event line is cut to fit, in turn: property values first, then names and paths, and
+    /// last the properties go altogether. Bytes are counted before JSON escaping, which can grow a control
+    /// byte sixfold, so only the last step guarantees the limit.
+    struct Truncation {
+        var valueBytes: Int
+        var keepsProperties = true
+
+        /// DEVPATH, SUBSYSTEM, DRIVER and property names keep more than values: they say what the event is.
+        var pathBytes: Int { keepsProperties ? max(valueBytes, 256) : 64 }
+        var nameBytes: Int { max(valueBytes, 64) }
+    }
+
+    static let truncations = [
+        Truncation(valueBytes: 1024), Truncation(valueBytes: 256), Truncation(valueBytes: 64),
+        Truncation(valueBytes: 0), Truncation(valueBytes: 0, keepsProperties: false),
+    ]
 
     public let context: RecordContext
 
@@ -34,16 +48,16 @@ public struct RecordEncoder: Sendable {
     public func append(_ record: Record, to buffer: inout [UInt8], nowRealtimeUsec: @autoclosure () -> Int64) {
         let now = record.realtimeUsec ?? nowRealtimeUsec()
         let start = buffer.count
-        encode(record, now: now, valueCap: nil, into: &buffer)
-        var caps = Self.valueCaps.makeIterator()
-        while buffer.count - start > Self.maxLineBytes, let cap = caps.next() {
+        encode(record, now: now, truncation: nil, into: &buffer)
+        var truncations = Self.truncations.makeIterator()
+        while buffer.count - start > Self.maxLineBytes, let truncation = truncations.next() {
             buffer.removeSubrange(start...)
-            encode(record, now: now, valueCap: cap, into: &buffer)
+            encode(record, now: now, truncation: truncation, into: &buffer)
         }
         buffer.append(0x0a)
     }
 
-    private func encode(_ record: Record, now: Int64, valueCap: Int?, into buffer: inout [UInt8]) {
+    private func encode(_ record: Record, now: Int64, truncation: Truncation?, into buffer: inout [UInt8]) {
         var json = JSONWriter(appendingTo: buffer)
         buffer = []  // hand the storage over, so appending does not copy it
         json.beginObject()
@@ -54,7 +68,7 @@ public struct RecordEncoder: Sendable {
         json.field("boot_id", context.bootID)
         json.field("host", context.host)
         switch record {
-        case .event(let event, let invalid): encodeEvent(event, invalid: invalid, valueCap: valueCap, into: &json)
+        case .event(let event, let invalid): encodeEvent(event, invalid: invalid, truncation: truncation, into: &json)
         case .probe(let probe): encodeProbe(probe, into: &json)
         case .race(let finding): encodeFinding(finding, into: &json)
         case .lost(let lost): encodeLost(lost, into: &json)
@@ -65,24 +79,28 @@ public struct RecordEncoder: Sendable {
         buffer = json.bytes
     }
 
-    private func encodeEvent(_ event: UEvent, invalid: String?, valueCap: Int?, into json: inout JSONWriter) {
+    private func encodeEvent(_ event: UEvent, invalid: String?, truncation: Truncation?, into json: inout JSONWriter) {
+        let paths = truncation?.pathBytes
         json.field("seqnum", event.seqnum)
         json.field("action", event.action.rawValue)
-        json.field("devpath", capped(event.devpath, valueCap.map { max($0, 256) }))
-        json.field("subsystem", event.subsystem)
-        json.field("driver", event.driver)
+        json.field("devpath", capped(event.devpath, paths))
+        json.field("subsystem", event.subsystem.map { capped($0, paths) })
+        json.field("driver", event.driver.map { capped($0, paths) })
         json.field("source", event.source.rawValue)
         json.field("monotonic_usec", event.received.monotonicUsec)
         json.key("properties")
         json.beginObject()
-        for property in event.properties {
-            json.key(capped(property.name, valueCap.map { max($0, 64) }))
-            json.string(capped(property.value, valueCap))
+        let keepsProperties = truncation?.keepsProperties ?? true
+        for property in event.properties where keepsProperties {
+            json.key(capped(property.name, truncation?.nameBytes))
+            json.string(capped(property.value, truncation?.valueBytes))
         }
         json.endObject()
-        if !event.escapedKeys.isEmpty { json.field("escaped", strings: event.escapedKeys.sorted()) }
+        if !event.escapedKeys.isEmpty, keepsProperties {
+            json.field("escaped", strings: event.escapedKeys.sorted().map { capped($0, truncation?.nameBytes) })
+        }
         if let invalid { json.field("invalid", invalid) }
-        if valueCap != nil {
+        if truncation != nil {
             json.key("truncated")
             json.bool(true)
         }
@@ -134,9 +152,10 @@ public struct RecordEncoder: Sendable {
         json.field("probes", summary.probes)
     }
 
-    /// Cuts at a character boundary and says so in the value itself.
+    /// Cuts at a character boundary and says so in the value itself; a value only a little over the cap
+    /// stays whole, because the note would make it longer.
     private func capped(_ value: String, _ cap: Int?) -> String {
-        guard let cap, value.utf8.count > cap else { return value }
+        guard let cap, value.utf8.count > cap + 24 else { return value }
         var kept = String.UnicodeScalarView()
         var bytes = 0
         for scalar in value.unicodeScalars {
