@@ -1,7 +1,7 @@
 # probewatch: one place for setting up, building, testing and running.
 SWIFT       ?= swift
 PYTHON      ?= python3
-APT_PACKAGES = pkg-config libudev-dev libsystemd-dev libkmod-dev kmod udev util-linux gcc systemd-container
+APT_PACKAGES = pkg-config libudev-dev libsystemd-dev libkmod-dev kmod udev util-linux gcc systemd-container librsvg2-bin
 BIN_DEBUG    = .build/debug/probewatch
 BIN_RELEASE  = .build/release/probewatch
 ARGS        ?=

@@ -12,7 +12,7 @@ struct ProbeWatchCommand: ParsableCommand {
             """,
         subcommands: [
             RunCommand.self, ReplayCommand.self, ConfigCommand.self, TimelineCommand.self, RacesCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, PlotCommand.self,
         ]
     )
 }

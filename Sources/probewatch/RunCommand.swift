@@ -36,6 +36,14 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Log findings, lost events and probes to the systemd journal.")
     var journal: Bool?
 
+    @Option(help: ArgumentHelp(
+        "Kernel log to correlate: /dev/kmsg (default), or a FIFO or saved file in its record format.",
+        valueName: "path"))
+    var kmsg: String?
+
+    @Flag(name: .customLong("no-kmsg"), help: "Do not read the kernel log.")
+    var noKmsg = false
+
     @Flag(name: .customLong("test-freeze-on-sigusr2"), help: .private)
     var freezeOnSIGUSR2 = false
 
@@ -71,6 +79,8 @@ struct RunCommand: ParsableCommand {
         if let source { options.source = source }
         if let receiveBuffer { options.receiveBufferBytes = receiveBuffer }
         if let console { options.console = console }
+        if let kmsg { options.kmsgPath = kmsg }
+        if noKmsg { options.kmsgPath = nil }
         if journal == false { options.journal = nil }
         if journal == true, options.journal == nil { options.journal = JournalOptions(loaded.settings) }
         options.freezeOnSIGUSR2 = freezeOnSIGUSR2

@@ -39,9 +39,11 @@ def start_daemon(binary, modules_dir, tmp_path):
 
     def start(namespace, *args, probe_timeout=scenarios.PROBE_TIMEOUT, json_log="-"):
         # Off unless a test turns it on: a developer's own journal is no place for test findings.
-        journal = [] if "--journal" in args else ["--no-journal"]
+        quiet = [] if "--journal" in args else ["--no-journal"]
+        # The host's kernel log is not part of any scenario: a test that wants one passes --kmsg.
+        quiet += [] if "--kmsg" in args else ["--no-kmsg"]
         timeout = ["--probe-timeout", probe_timeout] if probe_timeout else []
-        daemon = Daemon(namespace, binary, ["--modules-dir", modules_dir, *timeout, *journal, *args],
+        daemon = Daemon(namespace, binary, ["--modules-dir", modules_dir, *timeout, *quiet, *args],
                         stderr_path=str(tmp_path / f"daemon{len(started)}.stderr"), json_log=json_log)
         started.append(daemon)
         daemon.wait_ready()

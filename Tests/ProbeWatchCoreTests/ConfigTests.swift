@@ -83,6 +83,9 @@ struct ConfigTests {
             Events=1
             RateLimitIntervalSec=10s
             RateLimitBurst=1
+            [Kmsg]
+            Enabled=no
+            Path=/run/probewatch-test/kmsg.fifo
             [Output]
             Console=findings
             """)
@@ -102,6 +105,8 @@ struct ConfigTests {
         expected.journalEvents = true
         expected.journalRateLimitIntervalUsec = 10_000_000
         expected.journalRateLimitBurst = 1
+        expected.kmsgEnabled = false
+        expected.kmsgPath = "/run/probewatch-test/kmsg.fifo"
         expected.console = .findings
         #expect(parsed == expected)
         // A key added to the table but missing above fails here.
@@ -270,7 +275,7 @@ struct ConfigTests {
         let text = Settings().rendered()
         let lines = text.split(separator: "\n")
         #expect(lines.filter { $0.contains("=") }.count == Settings.keys.count)
-        #expect(lines.filter { $0.hasPrefix("[") } == ["[Monitor]", "[Probes]", "[JSONLog]", "[Journal]", "[Output]"])
+        #expect(lines.filter { $0.hasPrefix("[") } == ["[Monitor]", "[Probes]", "[JSONLog]", "[Journal]", "[Kmsg]", "[Output]"])
         #expect(lines.contains("ProbeTimeout=30s"))
         #expect(lines.contains("ReceiveBufferSize=128M"))
         #expect(lines.contains("ReorderWindow=20ms"))

@@ -69,15 +69,19 @@ private struct ProbeLine: Decodable {
     var mode: ProbeMode
     var latencyUsec: Int64?
     var seqnums: [UInt64]
+    /// Absent in logs written before the kernel log was read: those probes all bound.
+    var outcome: ProbeOutcome?
+    var error: Int?
 
     enum CodingKeys: String, CodingKey {
-        case devpath, driver, bus, module, mode, seqnums
+        case devpath, driver, bus, module, mode, seqnums, outcome, error
         case latencyUsec = "latency_usec"
     }
 
     func completion(_ time: Int64?) -> ProbeCompletion {
         ProbeCompletion(devpath: devpath, driver: driver, bus: bus, module: module, mode: mode,
-                        latencyUsec: latencyUsec, seqnums: seqnums, realtimeUsec: time)
+                        latencyUsec: latencyUsec, seqnums: seqnums, realtimeUsec: time, outcome: outcome ?? .bound,
+                        error: error)
     }
 }
 
@@ -91,15 +95,17 @@ private struct RaceLine: Decodable {
     var windowUsec: Int64
     var message: String
     var severity: Severity
+    var explanation: String?
 
     enum CodingKeys: String, CodingKey {
-        case kind, devpath, driver, bus, module, seqnums, message, severity
+        case kind, devpath, driver, bus, module, seqnums, message, severity, explanation
         case windowUsec = "window_usec"
     }
 
     func finding(_ time: Int64?) -> Finding {
         Finding(kind: kind, devpath: devpath, driver: driver, bus: bus, module: module, seqnums: seqnums,
-                windowUsec: windowUsec, message: message, severity: severity, realtimeUsec: time)
+                windowUsec: windowUsec, message: message, severity: severity, realtimeUsec: time,
+                explanation: explanation)
     }
 }
 

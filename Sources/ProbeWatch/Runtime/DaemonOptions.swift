@@ -14,6 +14,8 @@ public struct DaemonOptions: Sendable {
     public var probeTimeoutUsec: Int64
     public var reorderWindowUsec: Int64
     public var console: ConsoleMode
+    /// The kernel log to correlate (/dev/kmsg, or a FIFO or file in its format); nil: none.
+    public var kmsgPath: String?
     /// Test-only: SIGUSR2 freezes the event loop, so a test can watch systemd's watchdog act.
     public var freezeOnSIGUSR2 = false
 
@@ -26,6 +28,7 @@ public struct DaemonOptions: Sendable {
         jsonLog = (settings.jsonLogPath ?? Self.serviceLogPath()).map { JSONLogOptions(path: $0, settings) }
         journal = settings.journalEnabled ? JournalOptions(settings) : nil
         console = settings.console
+        kmsgPath = settings.kmsgEnabled ? settings.kmsgPath : nil
     }
 
     /// What a SIGHUP reload may change. The monitor and the model were built from the rest, which keeps
@@ -41,6 +44,7 @@ public struct DaemonOptions: Sendable {
         keep("ReceiveBufferSize", \.receiveBufferBytes)
         keep("ModulesDirectory", \.modulesDirectory)
         keep("ReorderWindow", \.reorderWindowUsec)
+        keep("Kmsg", \.kmsgPath)
         return (options, needRestart)
     }
 }

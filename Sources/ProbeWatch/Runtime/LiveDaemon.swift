@@ -12,6 +12,7 @@ public final class LiveDaemon {
     private var sinks: [RecordSink]
     private var pipeline: EventPipeline
     private let monitor: UdevMonitor
+    private let kernelLog: KmsgReader?
     private let signals: SignalWatcher
     private let notifier = ServiceNotifier()
     private let startedRealtimeUsec = Clock.now().realtimeUsec ?? 0
@@ -35,6 +36,20 @@ public final class LiveDaemon {
         // Receiving starts before the scan, so whatever changes during it arrives as events afterwards.
         monitor = try UdevMonitor(source: options.source, requestedBufferBytes: options.receiveBufferBytes,
                                   logger: logger)
+        kernelLog = try Self.openKernelLog(options.kmsgPath, logger: logger)
+    }
+
+    /// /dev/kmsg may be closed to us (kernel.dmesg_restrict without CAP_SYSLOG): the daemon then runs
+    /// without it and says so. Any other path was asked for by name, and failing to open it is an error.
+    private static func openKernelLog(_ path: String?, logger: Logger) throws -> KmsgReader? {
+        guard let path else { return nil }
+        do {
+            return try KmsgReader(path: path, logger: logger)
+        } catch where path == "/dev/kmsg" {
+            logger.warning("cannot read the kernel log; findings will not be explained by probe failures",
+                           metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     public func run() throws {
@@ -48,6 +63,7 @@ public final class LiveDaemon {
         var running = true
         while running {
             let ready = waitForInput()
+            if ready.kernelLog { drainKernelLog() }
             if ready.monitor { drainMonitor() }
             if ready.signals { running = handleSignals() }
             pipeline.tick(Clock.now(), emit: write)
@@ -74,15 +90,28 @@ public final class LiveDaemon {
         return "\(summary.events) events, \(summary.probes) probes, \(summary.races) races, \(summary.lost) overflows"
     }
 
-    private func waitForInput() -> (monitor: Bool, signals: Bool) {
+    private func waitForInput() -> (monitor: Bool, signals: Bool, kernelLog: Bool) {
         var fds = [
             pollfd(fd: monitor.fileDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: kernelLog?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0),  // -1: ignored
         ]
         let result = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds())
-        guard result > 0 else { return (false, false) }
+        guard result > 0 else { return (false, false, false) }
         // POLLERR is how the socket reports ENOBUFS; reading clears it (no busy loop on the error).
-        return (fds[0].revents != 0, fds[1].revents != 0)
+        return (fds[0].revents != 0, fds[1].revents != 0, fds[2].revents != 0)
+    }
+
+    /// Kernel log records carry the printk clock, which is taken as CLOCK_MONOTONIC; their wall-clock
+    /// time is derived from the offset between the two clocks now.
+    private func drainKernelLog() {
+        guard let kernelLog else { return }
+        for record in kernelLog.read() {
+            let now = Clock.now()
+            let realtime = now.realtimeUsec.map { $0 - (now.monotonicUsec - record.monotonicUsec) }
+            pipeline.ingest(kernelLog: record, at: EventTime(realtimeUsec: realtime, monotonicUsec: record.monotonicUsec),
+                            emit: write)
+        }
     }
 
     private func pollTimeoutMilliseconds() -> Int32 {

@@ -24,6 +24,11 @@ public struct JSONLogOptions: Sendable, Equatable {
 /// readers and shippers never see half a record; under load, whole lines are coalesced into one write of
 /// at most `bufferLimit` bytes, because a syscall per line costs a third of libudev's own receive.
 /// Files rotate by size between lines, and each starts with a `header` record.
+///
+/// When the file system refuses bytes (ENOSPC, EIO, …) they are held in memory, up to `heldLimit`, and
+/// written before anything newer at the next flush or sync timer: a line a short write cut is completed
+/// rather than left torn, and a full disk that is freed again loses nothing. Past the limit the newest whole
+/// lines are dropped and counted; the error is logged once per outage, and its end with what was dropped.
 public final class JSONLinesSink: RecordSink {
     public private(set) var options: JSONLogOptions
     private let file: LogFile?
@@ -31,10 +36,15 @@ public final class JSONLinesSink: RecordSink {
     private let encoder: RecordEncoder
     private let logger: Logger
     private let startedRealtimeUsec: Int64
-    private var failedWrites = 0
     private var buffer: [UInt8] = []
     private let bufferLimit = 64 * 1024
     private var syncDueUsec: Int64?
+    /// Bytes written to the file by no write() yet, beginning exactly where the file ends: possibly the
+    /// rest of a line a short write cut, then whole lines.
+    private var held: [UInt8] = []
+    private let heldLimit = 4 << 20
+    /// Lines dropped in the current outage because `held` was full.
+    private var droppedLines = 0
 
     public init(options: JSONLogOptions, context: RecordContext, startedRealtimeUsec: Int64, logger: Logger) throws {
         self.options = options
@@ -42,6 +52,13 @@ public final class JSONLinesSink: RecordSink {
         self.logger = logger
         self.startedRealtimeUsec = startedRealtimeUsec
         file = options.path == "-" ? nil : try LogFile(path: options.path, logger: logger)
+    }
+
+    deinit {
+        guard !held.isEmpty else { return }
+        logger.error("JSON log still not writable at exit; held records are lost", metadata: [
+            "path": "\(options.path)", "lost_lines": "\(lines(in: held[...]) + droppedLines)",
+        ])
     }
 
     /// A reload that keeps the path keeps the file: its size, rotation count and header stay right.
@@ -61,17 +78,26 @@ public final class JSONLinesSink: RecordSink {
     }
 
     public func flush() {
-        guard !buffer.isEmpty else { return }
-        writeAll(buffer)
+        guard !buffer.isEmpty || !held.isEmpty else { return }
+        if held.isEmpty {
+            let written = writeAll(buffer[...])
+            if written < buffer.count { hold(buffer[written...]) }
+        } else {
+            hold(buffer[...])
+            held.removeFirst(writeAll(held[...]))
+            if held.isEmpty { recovered() }
+        }
         buffer.removeAll(keepingCapacity: true)
-        if file != nil, syncDueUsec == nil { syncDueUsec = Clock.monotonicUsec() + options.syncIntervalUsec }
+        // While bytes are held, the sync timer is also the retry timer of an idle daemon.
+        if file != nil || !held.isEmpty, syncDueUsec == nil {
+            syncDueUsec = Clock.monotonicUsec() + options.syncIntervalUsec
+        }
     }
 
     public func sync() {
         flush()
-        guard file != nil else { return }
-        fdatasync(fd)
-        syncDueUsec = nil
+        if file != nil { fdatasync(fd) }
+        syncDueUsec = held.isEmpty ? nil : Clock.monotonicUsec() + options.syncIntervalUsec
     }
 
     public var nextDeadlineUsec: Int64? { syncDueUsec }
@@ -92,33 +118,65 @@ public final class JSONLinesSink: RecordSink {
     /// When the line just encoded would take the file past its size, the lines before it are written to
     /// the old file and the line starts the next one, after its header: nothing is split or lost.
     private func rotateIfFull(lineStart: Int, firstSeqnum: UInt64?) {
-        guard let file, options.maxFileBytes > 0, file.bytes + buffer.count > options.maxFileBytes,
+        guard let file, options.maxFileBytes > 0, held.isEmpty, file.bytes + buffer.count > options.maxFileBytes,
               file.bytes + lineStart > 0, file.bytes >= file.retryRotationAtBytes
         else { return }
         let line = Array(buffer[lineStart...])
         buffer.removeSubrange(lineStart...)
         flush()
+        // Held bytes belong to the end of this file: it rotates once they are written.
+        guard held.isEmpty else { return buffer.append(contentsOf: line) }
         fdatasync(fd)
         syncDueUsec = nil
         if file.rotate(keeping: options.maxFiles) { appendHeader(firstSeqnum: firstSeqnum) }
         buffer.append(contentsOf: line)
     }
 
-    private func writeAll(_ bytes: [UInt8]) {
+    /// Writes as much as the file takes; returns how many bytes that was. The first failure of an outage
+    /// is logged, not every retry.
+    private func writeAll(_ bytes: ArraySlice<UInt8>) -> Int {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0, errno == EINTR { continue }
             guard written > 0 else {
-                failedWrites += 1
-                if failedWrites == 1 || failedWrites.isMultiple(of: 1000) {
-                    logger.error("JSON log write failed; records are being dropped",
-                                 metadata: ["error": "\(SystemError("write"))", "dropped": "\(failedWrites)"])
+                let error = SystemError("write")
+                if held.isEmpty {
+                    logger.error("JSON log write failed; holding records in memory and retrying", metadata: [
+                        "path": "\(options.path)", "error": "\(error)", "held_limit": "\(heldLimit)",
+                    ])
                 }
-                return
+                break
             }
             offset += written
             file?.bytes += written
         }
+        return offset
+    }
+
+    /// Keeps unwritten bytes after those already held. `bytes` ends at a line's end; when it does not fit,
+    /// it is cut after its last whole line that does, and the lines cut off are counted as dropped.
+    private func hold(_ bytes: ArraySlice<UInt8>) {
+        let room = heldLimit - held.count
+        guard bytes.count > room else { return held.append(contentsOf: bytes) }
+        let keep = bytes.prefix(room).lastIndex(of: 0x0a).map { $0 + 1 } ?? bytes.startIndex
+        if droppedLines == 0 {
+            logger.error("JSON log not writable and its memory backlog is full; dropping new records", metadata: [
+                "path": "\(options.path)", "held_bytes": "\(held.count)",
+            ])
+        }
+        droppedLines += lines(in: bytes[keep...])
+        held.append(contentsOf: bytes[..<keep])
+    }
+
+    private func recovered() {
+        logger.notice("JSON log writable again; held records written", metadata: [
+            "path": "\(options.path)", "dropped_lines": "\(droppedLines)",
+        ])
+        droppedLines = 0
+    }
+
+    private func lines(in bytes: ArraySlice<UInt8>) -> Int {
+        bytes.reduce(0) { $1 == 0x0a ? $0 + 1 : $0 }
     }
 }

@@ -42,6 +42,10 @@ public struct Settings: Sendable, Equatable {
     public var journalEvents = false
     public var journalRateLimitIntervalUsec: Int64 = 30_000_000
     public var journalRateLimitBurst = 1000
+    // [Kmsg]
+    /// Read the kernel log for probe failures and deferrals.
+    public var kmsgEnabled = true
+    public var kmsgPath = "/dev/kmsg"
     // [Output]
     public var console = ConsoleMode.auto
 
@@ -68,6 +72,8 @@ public struct Settings: Sendable, Equatable {
         SettingKey("Journal", "RateLimitIntervalSec", \.journalRateLimitIntervalUsec,
                    .timeSpan.requiring("greater than 0") { $0 > 0 }),
         SettingKey("Journal", "RateLimitBurst", \.journalRateLimitBurst, .integer(in: 1...Int.max)),
+        SettingKey("Kmsg", "Enabled", \.kmsgEnabled, .boolean),
+        SettingKey("Kmsg", "Path", \.kmsgPath, ValueSyntax<String?>.absolutePath.required),
         SettingKey("Output", "Console", \.console, .choice),
     ]
 

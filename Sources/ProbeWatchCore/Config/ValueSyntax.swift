@@ -126,3 +126,13 @@ extension ValueSyntax where Value: RawRepresentable & CaseIterable & Sendable, V
         }, render: { $0.rawValue })
     }
 }
+
+extension ValueSyntax where Value == String? {
+    /// The same path syntax for a key that always has a path (its default when reset).
+    var required: ValueSyntax<String> {
+        ValueSyntax<String>(parse: { [parse] text throws(InvalidValue) in
+            guard let path = try parse(text) else { throw InvalidValue(message: "a path is required") }
+            return path
+        }, render: { [render] in render($0) })
+    }
+}

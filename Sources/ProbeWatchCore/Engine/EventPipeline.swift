@@ -41,6 +41,13 @@ public struct EventPipeline {
         tracker.setProbeTimeout(usec: usec)
     }
 
+    /// A kernel log record, applied as it comes: it is evidence about probes, not a uevent to be ordered.
+    public mutating func ingest(kernelLog record: KmsgRecord, at time: EventTime, emit: (Record) -> Void) {
+        var records: [Record] = []
+        tracker.process(kernelLog: record, at: time) { records.append($0) }
+        count(records, emit)
+    }
+
     /// A message libudev could not parse.
     public mutating func malformed() {
         summary.malformed += 1

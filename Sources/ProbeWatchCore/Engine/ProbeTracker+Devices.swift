@@ -26,7 +26,7 @@ extension ProbeTracker {
             device.setBindState(.unbound, at: ref)
         }
         for probe in pending.endAll(devpath: event.devpath) {
-            emit(.race(RaceRules.deviceRemovedBeforeBind(probe, removal: ref)))
+            emit(.race(explainedIfLogged(RaceRules.deviceRemovedBeforeBind(probe, removal: ref), probe: probe)))
             devices[event.devpath]?.annotateLast("removed before bind by \(probe.driver.name)")
         }
         forgetOldRemovedDevices(adding: event.devpath)

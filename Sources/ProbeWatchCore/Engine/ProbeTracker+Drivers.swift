@@ -35,7 +35,7 @@ extension ProbeTracker {
 
     mutating func driverRemoved(_ key: DriverKey, ref: EventRef, emit: (Record) -> Void) {
         for probe in pending.endAll(driver: key) {
-            emit(.race(RaceRules.driverRemovedBeforeBind(probe, removal: ref)))
+            emit(.race(explainedIfLogged(RaceRules.driverRemovedBeforeBind(probe, removal: ref), probe: probe)))
             entry(probe.devpath, nil, ref: ref, driver: key.name, note: "driver removed before bind")
         }
         registry.unregister(key, at: ref)

@@ -11,7 +11,8 @@ extension ProbeTracker {
         for probe in pending.all where !probe.stallReported {
             let deadline = probe.started.time.monotonicUsec + timeout
             if now >= deadline {
-                emit(.race(RaceRules.probeStalled(probe, nowMonotonicUsec: now, realtimeUsec: realtimeUsec)))
+                let stalled = RaceRules.probeStalled(probe, nowMonotonicUsec: now, realtimeUsec: realtimeUsec)
+                emit(.race(explainedIfLogged(stalled, probe: probe)))
                 pending.markStallReported(probe)
             } else {
                 next = min(next ?? deadline, deadline)

@@ -8,10 +8,14 @@ public enum FindingKind: String, Sendable, CaseIterable, Codable {
     case probeStalled = "probe-stalled"
 }
 
-public enum Severity: String, Sendable, Codable, Comparable {
+public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    /// An ordering the kernel log explains (the probe failed or was deferred): worth a look, not a race.
+    case info
     case warning, error
 
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+    public static func < (lhs: Severity, rhs: Severity) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
 }
 
 /// One ordering that should not happen, with everything needed to find it again in the kernel log.
@@ -28,12 +32,15 @@ public struct Finding: Sendable, Equatable {
     public var severity: Severity
     /// Wall-clock time of the event that completed the finding, if known.
     public var realtimeUsec: Int64?
+    /// The kernel log line that explains it (a failed or deferred probe), when /dev/kmsg is read.
+    public var explanation: String?
 
     public init(kind: FindingKind, devpath: String, driver: String, bus: String, module: String?, seqnums: [UInt64],
-                windowUsec: Int64, message: String, severity: Severity, realtimeUsec: Int64?) {
+                windowUsec: Int64, message: String, severity: Severity, realtimeUsec: Int64?,
+                explanation: String? = nil) {
         (self.kind, self.devpath, self.driver, self.bus, self.module) = (kind, devpath, driver, bus, module)
         (self.seqnums, self.windowUsec, self.message) = (seqnums, windowUsec, message)
-        (self.severity, self.realtimeUsec) = (severity, realtimeUsec)
+        (self.severity, self.realtimeUsec, self.explanation) = (severity, realtimeUsec, explanation)
     }
 }
 
@@ -49,7 +56,7 @@ public enum ProbeMode: String, Sendable, Codable {
     case unknown
 }
 
-/// A probe that ended in a bind.
+/// A probe that ended: in a bind (from the uevents), or failed or deferred (from the kernel log).
 public struct ProbeCompletion: Sendable, Equatable {
     public var devpath: String
     public var driver: String
@@ -60,10 +67,14 @@ public struct ProbeCompletion: Sendable, Equatable {
     public var latencyUsec: Int64?
     public var seqnums: [UInt64]
     public var realtimeUsec: Int64?
+    public var outcome: ProbeOutcome
+    /// The probe's error (negative errno; -517 is -EPROBE_DEFER) when it did not bind.
+    public var error: Int?
 
     public init(devpath: String, driver: String, bus: String, module: String?, mode: ProbeMode, latencyUsec: Int64?,
-                seqnums: [UInt64], realtimeUsec: Int64?) {
+                seqnums: [UInt64], realtimeUsec: Int64?, outcome: ProbeOutcome = .bound, error: Int? = nil) {
         (self.devpath, self.driver, self.bus, self.module, self.mode) = (devpath, driver, bus, module, mode)
         (self.latencyUsec, self.seqnums, self.realtimeUsec) = (latencyUsec, seqnums, realtimeUsec)
+        (self.outcome, self.error) = (outcome, error)
     }
 }

@@ -72,7 +72,7 @@ extension JournalEntry {
     static func race(_ finding: Finding) -> JournalEntry {
         var entry = JournalEntry(
             message: "\(finding.kind.rawValue): \(finding.message)",
-            priority: finding.severity == .error ? .error : .warning, messageID: MessageIDs.race(finding.kind),
+            priority: finding.severity.journalPriority, messageID: MessageIDs.race(finding.kind),
             isFinding: true)
         entry.add("PROBEWATCH_KIND", finding.kind.rawValue)
         entry.add("PROBEWATCH_SEVERITY", finding.severity.rawValue)
@@ -83,6 +83,7 @@ extension JournalEntry {
         entry.add("SEQNUM", finding.seqnums.first.map(String.init))
         entry.add("PROBEWATCH_SEQNUMS", finding.seqnums.map(String.init).joined(separator: " "))
         entry.add("PROBEWATCH_WINDOW_USEC", String(finding.windowUsec))
+        entry.add("PROBEWATCH_KMSG", finding.explanation)
         return entry
     }
 
@@ -158,5 +159,15 @@ extension JournalEntry {
         entry.add("PROBEWATCH_SUPPRESSED", String(count.entries))
         entry.add("PROBEWATCH_SUPPRESSED_FINDINGS", String(count.findings))
         return entry
+    }
+}
+
+extension Severity {
+    var journalPriority: JournalPriority {
+        switch self {
+        case .info: .notice
+        case .warning: .warning
+        case .error: .error
+        }
     }
 }

@@ -35,6 +35,8 @@ public struct DeviceState: Sendable {
     /// A ring: once `limit` is reached every event drops the oldest entry, which an array would shift.
     public private(set) var entries = Deque<TimelineEntry>()
     public private(set) var droppedEntries = 0
+    /// The latest kernel log lines about this device's probes, newest last.
+    public private(set) var kernelLog: [ProbeEvidence] = []
 
     public init(devpath: String, subsystem: String?, modalias: String?) {
         self.devpath = devpath
@@ -60,6 +62,12 @@ public struct DeviceState: Sendable {
             entries.removeFirst()
             droppedEntries += 1
         }
+    }
+
+    /// Keeps a few: enough to explain the probe that ends next, not a log.
+    public mutating func remember(_ evidence: ProbeEvidence) {
+        kernelLog.append(evidence)
+        if kernelLog.count > 4 { kernelLog.removeFirst() }
     }
 
     public mutating func annotateLast(_ note: String) {

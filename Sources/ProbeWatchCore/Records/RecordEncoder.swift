@@ -114,6 +114,8 @@ public struct RecordEncoder: Sendable {
         json.field("mode", probe.mode.rawValue)
         json.field("latency_usec", probe.latencyUsec)
         json.field("seqnums", ints: probe.seqnums)
+        json.field("outcome", probe.outcome.rawValue)
+        if let error = probe.error { json.field("error", error) }
     }
 
     private func encodeFinding(_ finding: Finding, into json: inout JSONWriter) {
@@ -126,6 +128,7 @@ public struct RecordEncoder: Sendable {
         json.field("window_usec", finding.windowUsec)
         json.field("message", finding.message)
         json.field("severity", finding.severity.rawValue)
+        if let explanation = finding.explanation { json.field("explanation", explanation) }
     }
 
     private func encodeLost(_ lost: LostEvents, into json: inout JSONWriter) {

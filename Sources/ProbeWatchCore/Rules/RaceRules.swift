@@ -74,6 +74,19 @@ public enum RaceRules {
             severity: .warning, realtimeUsec: realtimeUsec)
     }
 
+    /// A pending probe that never bound, which the kernel log explains: the probe failed, was rejected or
+    /// deferred. Kernels since the async-probe series wait in driver_detach() (async_synchronize_full())
+    /// for pending async probes, so a driver removed after such a failure is the ordinary end of a failed
+    /// probe, not the LKML window: the finding stays, lowered to `info`, with the line that explains it.
+    /// Only the pending-probe kinds are explained; `bind-after-driver-removed` always stays a race.
+    public static func explained(_ finding: Finding, by evidence: ProbeEvidence) -> Finding {
+        var explained = finding
+        explained.severity = .info
+        explained.explanation = evidence.record.text
+        explained.message += "; the kernel log says: \(evidence.record.text)"
+        return explained
+    }
+
     // MARK: - helpers
 
     private static func finding(

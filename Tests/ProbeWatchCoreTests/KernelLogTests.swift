@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import ProbeWatchCore
+
+private func fixture() throws -> [KmsgRecord] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/kmsg/probe-lines.txt")
+    let text = try String(contentsOf: url, encoding: .utf8)
+    return KmsgRecord.split(Substring(text)).records.compactMap(KmsgRecord.parse)
+}
+
+@Suite("Kernel log: /dev/kmsg records, probe lines, explained findings")
+struct KernelLogTests {
+    @Test func recordsAndTheirContinuationLinesParse() throws {
+        let records = try fixture()
+        #expect(records.count == 15)  // the line without a header is skipped
+        #expect(records[0] == KmsgRecord(priority: 7, sequence: 2001, monotonicUsec: 1_000_100,
+                                         text: "probe of 0000:00:14.0 returned 0 after 1234 usecs",
+                                         subsystem: "pci", device: "+pci:0000:00:14.0"))
+        #expect(records[0].deviceName == "0000:00:14.0")
+        #expect(KmsgRecord.parse("7,x,1,-;text") == nil)
+    }
+
+    @Test func everyProbeMessageOfTheDriverCoreIsRecognised() throws {
+        let evidence = try fixture().map { ProbeEvidence($0) }
+        let kinds = evidence.map { $0.map { "\($0.kind) \($0.device) \($0.driver ?? "-")" } ?? "none" }
+        #expect(kinds == [
+            "returned(code: 0, usec: 1234) 0000:00:14.0 -",
+            "failed(code: -12) dev1 pwtest_async",
+            "failed(code: -5) dev2 pwtest_async",
+            "rejected(code: -19) dev3 pwtest_async",
+            "deferred(reason: nil) dev4 pwtest_async",
+            "deferred(reason: Optional(\"waiting for supplier vin\")) regulator-x -",
+            "deferred(reason: nil) regulator-y -",
+            "probing foo.0 foo",
+            "probing foo.1 foo",
+            "asyncScheduled foo.2 -",
+            "bound foo.3 foo",
+            "bound foo.4 foo",
+            "returned(code: -517, usec: 17) dev5 -",
+            "none",
+            "none",
+        ])
+        #expect(evidence[12]?.outcome == .deferred && evidence[1]?.outcome == .failed && evidence[0]?.outcome == nil)
+        #expect(evidence[0]?.explainsNoBind == false && evidence[3]?.explainsNoBind == true)
+    }
+
+    @Test func aStreamSplitsIntoWholeRecords() {
+        let (records, rest) = KmsgRecord.split("6,1,5,-;a\n SUBSYSTEM=x\n6,2,6,-;b\n6,3,7,-;c")
+        #expect(records == ["6,1,5,-;a\n SUBSYSTEM=x", "6,2,6,-;b"])
+        #expect(rest == "6,3,7,-;c")
+    }
+
+    /// The kernel log line of a failed probe turns the driver's removal into an explained `info` finding
+    /// and gives the probe its `failed` outcome; the same ordering without it stays a warning.
+    @Test func aLoggedFailureExplainsTheDriverRemovedBeforeBind() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1")
+        scenario.addDriver()
+        var tracker = Scenario.tracker()
+        var records: [Record] = []
+        for event in scenario.events { tracker.process(event) { records.append($0) } }
+        let failure = KmsgRecord(priority: 4, sequence: 1, monotonicUsec: scenario.monotonicUsec + 500,
+                                 text: "pwtest_async: probe of dev1 failed with error -12")
+        tracker.process(kernelLog: failure, at: EventTime(realtimeUsec: nil, monotonicUsec: failure.monotonicUsec)) {
+            records.append($0)
+        }
+        scenario.removeDriver()
+        tracker.process(scenario.events.last!) { records.append($0) }
+        #expect(records.probes.map(\.outcome) == [.failed])
+        #expect(records.probes.first?.error == -12 && records.probes.first?.mode == .async)
+        #expect(records.findings.map(\.severity) == [.info])
+        #expect(records.findings.first?.explanation == failure.text)
+        #expect(tracker.devices["/devices/pwtest/dev1"]?.entries.contains { $0.note?.contains("kernel log") == true } == true)
+
+        var unexplained = Scenario()
+        unexplained.addDevice("dev1")
+        unexplained.addDriver()
+        unexplained.removeDriver()
+        #expect(unexplained.run().findings.map(\.severity) == [.warning])
+    }
+
+    @Test func templatesMatchWholeLinesOnly() {
+        let pattern = LinePattern("{driver}: probe of {device} failed with error {code}")
+        #expect(pattern.match("drv: probe of d failed with error -5")?["device"] == "d")
+        #expect(pattern.match("drv: probe of d failed with error -5 and more")?["code"] == "-5 and more")
+        #expect(pattern.match("drv: probe of  failed with error -5") == nil)
+        #expect(LinePattern("a {x} b").match("a  b") == nil)
+    }
+}
