@@ -71,6 +71,8 @@ struct ConfigTests {
             ModulesDirectory=/lib/modules/6.1.0-test
             [Probes]
             ProbeTimeout=1min 30s
+            TimelineEntries=8
+            RemovedDevicesKept=0
             [JSONLog]
             Path=/var/log/probewatch.jsonl
             EventRecords=off
@@ -95,6 +97,8 @@ struct ConfigTests {
         expected.reorderWindowUsec = 50_000
         expected.modulesDirectory = "/lib/modules/6.1.0-test"
         expected.probeTimeoutUsec = 90_000_000
+        expected.timelineEntries = 8
+        expected.removedDevicesKept = 0
         expected.jsonLogPath = "/var/log/probewatch.jsonl"
         expected.includeEventRecords = false
         expected.jsonLogMaxFileBytes = 0

@@ -87,4 +87,22 @@ struct KernelLogTests {
         #expect(pattern.match("drv: probe of  failed with error -5") == nil)
         #expect(LinePattern("a {x} b").match("a  b") == nil)
     }
+
+    /// debugfs' deferred list, read with the snapshot, explains a probe that then stalls.
+    @Test func aDeviceTheSnapshotListsAsDeferredExplainsItsStall() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1")
+        scenario.addDriver()
+        scenario.wait(usec: 2_000_000)
+        scenario.event(.change, "/devices/pwtest/other", subsystem: "pwtest")  // time passes past the timeout
+        var tracker = Scenario.tracker(timeoutUsec: 1_000_000)
+        let snapshot = SystemSnapshot(
+            devices: [.init(devpath: "/devices/pwtest/dev1", subsystem: "pwtest", driver: nil, modalias: "pwtest:v0001d0001")],
+            drivers: [], deferred: [("dev1", "waiting for supplier")])
+        _ = tracker.load(snapshot, at: EventTime(realtimeUsec: nil, monotonicUsec: scenario.events[0].received.monotonicUsec))
+        let findings = scenario.run(&tracker).findings
+        #expect(findings.map(\.kind) == [.probeStalled])
+        #expect(findings.first?.severity == .info)
+        #expect(findings.first?.explanation == "devices_deferred: dev1 waiting for supplier")
+    }
 }

@@ -12,6 +12,8 @@ public struct DaemonOptions: Sendable {
     public var journal: JournalOptions?
     public var modulesDirectory: String?
     public var probeTimeoutUsec: Int64
+    public var timelineEntries: Int
+    public var removedDevicesKept: Int
     public var reorderWindowUsec: Int64
     public var console: ConsoleMode
     /// The kernel log to correlate (/dev/kmsg, or a FIFO or file in its format); nil: none.
@@ -25,6 +27,8 @@ public struct DaemonOptions: Sendable {
         reorderWindowUsec = settings.reorderWindowUsec
         modulesDirectory = settings.modulesDirectory
         probeTimeoutUsec = settings.probeTimeoutUsec
+        timelineEntries = settings.timelineEntries
+        removedDevicesKept = settings.removedDevicesKept
         jsonLog = (settings.jsonLogPath ?? Self.serviceLogPath()).map { JSONLogOptions(path: $0, settings) }
         journal = settings.journalEnabled ? JournalOptions(settings) : nil
         console = settings.console
@@ -45,6 +49,8 @@ public struct DaemonOptions: Sendable {
         keep("ModulesDirectory", \.modulesDirectory)
         keep("ReorderWindow", \.reorderWindowUsec)
         keep("Kmsg", \.kmsgPath)
+        keep("TimelineEntries", \.timelineEntries)
+        keep("RemovedDevicesKept", \.removedDevicesKept)
         return (options, needRestart)
     }
 }

@@ -28,6 +28,8 @@ public final class LiveDaemon {
         let resolver = try ModaliasResolver(directory: options.modulesDirectory, logger: logger)
         var configuration = ProbeTracker.Configuration()
         configuration.probeTimeoutUsec = options.probeTimeoutUsec
+        configuration.timelineLimit = options.timelineEntries
+        configuration.removedDeviceLimit = options.removedDevicesKept
         configuration.modulesForModalias = resolver.modules(for:)
         configuration.moduleOfDriver = SysfsSnapshot.moduleOfDriver
         pipeline = EventPipeline(tracker: ProbeTracker(configuration: configuration),

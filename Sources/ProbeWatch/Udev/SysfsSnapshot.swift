@@ -11,7 +11,20 @@ public enum SysfsSnapshot {
         let drivers = try enumerate(udev, matchSubsystem: "drivers", scan: udev_enumerate_scan_subsystems) {
             snapshotDriver(from: $0)
         }
-        return SystemSnapshot(devices: devices, drivers: drivers)
+        return SystemSnapshot(devices: devices, drivers: drivers, deferred: deferredDevices())
+    }
+
+    /// debugfs' list of devices waiting in the deferred-probe queue, `name<TAB>reason` per line; debugfs is
+    /// root-only and often not mounted, so an unreadable list is simply empty.
+    public static func deferredDevices(path: String = "/sys/kernel/debug/devices_deferred")
+        -> [(device: String, reason: String)]
+    {
+        guard let text = try? TextFile.read(path) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = fields.first, !name.isEmpty else { return nil }
+            return (String(name), fields.count > 1 ? String(fields[1]).trimmingSpaces() : "")
+        }
     }
 
     private static func enumerate<T>(
@@ -58,5 +71,11 @@ public enum SysfsSnapshot {
 
     private static func string(_ pointer: UnsafePointer<CChar>?) -> String? {
         pointer.map { String(cString: $0) }
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

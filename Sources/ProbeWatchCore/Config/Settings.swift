@@ -25,6 +25,10 @@ public struct Settings: Sendable, Equatable {
     public var modulesDirectory: String?
     // [Probes]
     public var probeTimeoutUsec: Int64 = 30_000_000
+    /// Timeline entries kept per device: memory stays flat on long runs.
+    public var timelineEntries = 64
+    /// Removed devices whose history is kept before the oldest are forgotten.
+    public var removedDevicesKept = 4096
     // [JSONLog]
     /// nil: no JSON log; "-": stdout.
     public var jsonLogPath: String?
@@ -59,6 +63,8 @@ public struct Settings: Sendable, Equatable {
         SettingKey("Monitor", "ReorderWindow", \.reorderWindowUsec, .timeSpan),
         SettingKey("Monitor", "ModulesDirectory", \.modulesDirectory, .absolutePath),
         SettingKey("Probes", "ProbeTimeout", \.probeTimeoutUsec, .timeSpan.requiring("greater than 0") { $0 > 0 }),
+        SettingKey("Probes", "TimelineEntries", \.timelineEntries, .integer(in: 1...100_000)),
+        SettingKey("Probes", "RemovedDevicesKept", \.removedDevicesKept, .integer(in: 0...10_000_000)),
         SettingKey("JSONLog", "Path", \.jsonLogPath, .absolutePathOrStdout),
         SettingKey("JSONLog", "EventRecords", \.includeEventRecords, .boolean),
         SettingKey("JSONLog", "MaxFileSize", \.jsonLogMaxFileBytes,

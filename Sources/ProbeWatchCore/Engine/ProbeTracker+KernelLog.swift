@@ -7,12 +7,23 @@ extension ProbeTracker {
     /// timeline and is kept as evidence, and a failed or deferred probe gets its `probe` record.
     public mutating func process(kernelLog record: KmsgRecord, at time: EventTime, emit: (Record) -> Void) {
         guard let evidence = ProbeEvidence(record) else { return }
-        let ref = EventRef(seqnum: nil, time: time)
-        for devpath in devices(named: evidence.device, subsystem: record.subsystem) {
-            devices[devpath]?.remember(evidence)
-            entry(devpath, nil, ref: ref, driver: evidence.driver, note: "kernel log: \(record.text)")
-            if let outcome = evidence.outcome { emitOutcome(outcome, of: evidence, devpath: devpath, ref: ref, emit: emit) }
+        for devpath in remember(evidence, at: time) {
+            if let outcome = evidence.outcome {
+                emitOutcome(outcome, of: evidence, devpath: devpath, ref: EventRef(seqnum: nil, time: time), emit: emit)
+            }
         }
+    }
+
+    /// Keeps the evidence on the devices it names and notes it on their timelines; returns them.
+    @discardableResult
+    mutating func remember(_ evidence: ProbeEvidence, at time: EventTime) -> [String] {
+        let named = devices(named: evidence.device, subsystem: evidence.record.subsystem)
+        for devpath in named {
+            devices[devpath]?.remember(evidence)
+            entry(devpath, nil, ref: EventRef(seqnum: nil, time: time), driver: evidence.driver,
+                  note: "kernel log: \(evidence.record.text)")
+        }
+        return named
     }
 
     /// The finding as it stands, or explained by the device's kernel log (see RaceRules.explained).

@@ -10,6 +10,7 @@ extension ProbeTracker {
             devices[device.devpath] = state
         }
         for driver in snapshot.drivers { registry.adopt(driver.key, module: driver.module) }
+        rememberDeferred(snapshot.deferred, at: time)
         return summary(of: snapshot, reason: .startup, time: time)
     }
 
@@ -60,6 +61,18 @@ extension ProbeTracker {
         guard let note else { return }
         pending.endAll(devpath: found.devpath)
         entry(found.devpath, nil, ref: ref, driver: found.driver, note: note)
+    }
+
+    /// Devices the driver core lists as deferred are waiting for a supplier: evidence, like the kernel log's
+    /// "deferred probe pending", that explains a probe of theirs that never binds.
+    private mutating func rememberDeferred(_ deferred: [(device: String, reason: String)], at time: EventTime) {
+        for (device, reason) in deferred {
+            let line = "devices_deferred: \(device)" + (reason.isEmpty ? "" : " \(reason)")
+            let record = KmsgRecord(priority: 6, sequence: 0, monotonicUsec: time.monotonicUsec, text: line)
+            let evidence = ProbeEvidence(kind: .deferred(reason: reason.isEmpty ? nil : reason), device: device,
+                                         driver: nil, record: record)
+            remember(evidence, at: time)
+        }
     }
 
     func summary(of snapshot: SystemSnapshot, reason: SnapshotSummary.Reason, time: EventTime) -> SnapshotSummary {

@@ -24,10 +24,18 @@ public struct SystemSnapshot: Sendable, Equatable {
 
     public var devices: [Device]
     public var drivers: [Driver]
+    /// The driver core's deferred-probe list (debugfs `devices_deferred`): device name and reason.
+    public var deferred: [(device: String, reason: String)]
 
-    public init(devices: [Device], drivers: [Driver]) {
+    public init(devices: [Device], drivers: [Driver], deferred: [(device: String, reason: String)] = []) {
         self.devices = devices
         self.drivers = drivers
+        self.deferred = deferred
+    }
+
+    public static func == (lhs: SystemSnapshot, rhs: SystemSnapshot) -> Bool {
+        lhs.devices == rhs.devices && lhs.drivers == rhs.drivers
+            && lhs.deferred.elementsEqual(rhs.deferred) { $0 == $1 }
     }
 }
 
