@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import ProbeWatchCore
 
 struct PlotCommand: ParsableCommand {
@@ -36,7 +35,7 @@ struct PlotCommand: ParsableCommand {
         case .html: TimelinePlot.html(index, title: "probewatch timeline of " + title)
         }
         do {
-            try Self.write(document, to: output)
+            try OutputFile.write(document, to: output)
         } catch {
             throw CleanExit.failure("cannot write \(output): \(error)")
         }
@@ -57,28 +56,4 @@ struct PlotCommand: ParsableCommand {
         if input.files.isEmpty { return input.directory ?? "the journal" }
         return input.files.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")
     }
-
-    /// The whole document through write(2), retried on short writes and EINTR.
-    private static func write(_ document: String, to path: String) throws(PlotWriteError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PlotWriteError(errno: errno) }
-        let bytes = Array(document.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                let error = PlotWriteError(errno: errno)
-                close(fd)
-                throw error
-            }
-            written += count
-        }
-        guard close(fd) == 0 else { throw PlotWriteError(errno: errno) }
-    }
-}
-
-struct PlotWriteError: Error, CustomStringConvertible {
-    let errno: Int32
-    var description: String { String(cString: strerror(errno)) }
 }
