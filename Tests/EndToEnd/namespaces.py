@@ -39,11 +39,20 @@ class NetNamespace:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             pid = self._sleeper_pid()
-            if pid and os.readlink(f"/proc/{pid}/ns/net") != own:
+            # With a private /run the holder mounts first and then execs sleep: only then is /run its own.
+            if pid and os.readlink(f"/proc/{pid}/ns/net") != own and self._comm(pid) == "sleep":
                 self.pid = pid
                 return
             time.sleep(0.01)
         raise RuntimeError("network namespace did not come up")
+
+    @staticmethod
+    def _comm(pid):
+        try:
+            with open(f"/proc/{pid}/comm") as handle:
+                return handle.read().strip()
+        except FileNotFoundError:
+            return None
 
     def _sleeper_pid(self):
         try:

@@ -115,3 +115,24 @@ struct RaceRuleTests {
         #expect(records.findings.first?.windowUsec == 1_000_000)
     }
 }
+
+@Suite("The end of a run")
+struct EndOfRunTests {
+    /// A synchronous re-registration binds before its driver's `add`: a daemon stopping between the two
+    /// must not call the bind a race, while a recording that ends there reports it.
+    @Test func onlyAnEndedRecordingReportsAnUnresolvedBindAfterRemoval() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        scenario.addDevice("dev1")
+        scenario.bind("dev1")
+        scenario.unbind("dev1")
+        scenario.removeDriver()
+        scenario.bind("dev1")
+        for endOfInput in [false, true] {
+            var tracker = Scenario.tracker()
+            var records = scenario.run(&tracker, finish: false)
+            tracker.finish(endOfInput: endOfInput) { records.append($0) }
+            #expect(records.kinds == (endOfInput ? [.bindAfterDriverRemoved] : []))
+        }
+    }
+}

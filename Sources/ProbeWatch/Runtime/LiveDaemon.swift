@@ -74,7 +74,7 @@ public final class LiveDaemon {
             notifier.tick(nowMonotonicUsec: Clock.monotonicUsec())
         }
         notifier.stopping()
-        pipeline.finish(at: Clock.now(), emit: write)
+        pipeline.finish(at: Clock.now(), endOfInput: false, emit: write)
         for sink in sinks { sink.sync() }
         logger.info("stopped", metadata: ["events": "\(pipeline.summary.events)", "races": "\(pipeline.summary.races)"])
     }

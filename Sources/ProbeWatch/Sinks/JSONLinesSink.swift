@@ -29,6 +29,7 @@ public struct JSONLogOptions: Sendable, Equatable {
 /// written before anything newer at the next flush or sync timer: a line a short write cut is completed
 /// rather than left torn, and a full disk that is freed again loses nothing. Past the limit the newest whole
 /// lines are dropped and counted; the error is logged once per outage, and its end with what was dropped.
+/// Whatever is still held at exit is lost and counted, and a line cut by a short write is cut off the file.
 public final class JSONLinesSink: RecordSink {
     public private(set) var options: JSONLogOptions
     private let file: LogFile?
@@ -39,12 +40,14 @@ public final class JSONLinesSink: RecordSink {
     private var buffer: [UInt8] = []
     private let bufferLimit = 64 * 1024
     private var syncDueUsec: Int64?
-    /// Bytes written to the file by no write() yet, beginning exactly where the file ends: possibly the
-    /// rest of a line a short write cut, then whole lines.
+    /// Bytes no write() has taken yet, continuing exactly where the file ends: possibly the rest of a line
+    /// a short write cut, then whole lines.
     private var held: [UInt8] = []
     private let heldLimit = 4 << 20
     /// Lines dropped in the current outage because `held` was full.
     private var droppedLines = 0
+    /// Bytes of the file after its last newline: the start of a line a short write cut.
+    private var unterminatedBytes = 0
 
     public init(options: JSONLogOptions, context: RecordContext, startedRealtimeUsec: Int64, logger: Logger) throws {
         self.options = options
@@ -54,8 +57,13 @@ public final class JSONLinesSink: RecordSink {
         file = options.path == "-" ? nil : try LogFile(path: options.path, logger: logger)
     }
 
+    /// At exit whatever is still held is lost; a line cut by a short write is cut off the file, so the log
+    /// still ends with a whole line.
     deinit {
         guard !held.isEmpty else { return }
+        if let file, unterminatedBytes > 0, ftruncate(file.fd, off_t(file.bytes - unterminatedBytes)) == 0 {
+            file.bytes -= unterminatedBytes
+        }
         logger.error("JSON log still not writable at exit; held records are lost", metadata: [
             "path": "\(options.path)", "lost_lines": "\(lines(in: held[...]) + droppedLines)",
         ])
@@ -148,6 +156,9 @@ public final class JSONLinesSink: RecordSink {
                 }
                 break
             }
+            let chunk = bytes.dropFirst(offset).prefix(written)
+            unterminatedBytes = chunk.lastIndex(of: 0x0a).map { chunk.endIndex - $0 - 1 }
+                ?? unterminatedBytes + written
             offset += written
             file?.bytes += written
         }

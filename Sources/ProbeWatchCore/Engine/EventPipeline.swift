@@ -69,10 +69,11 @@ public struct EventPipeline {
     }
 
     /// Shutdown or end of input: release everything, settle what can be settled, write the summary.
-    public mutating func finish(at time: EventTime, emit: (Record) -> Void) {
+    /// `endOfInput`: a replay's recording is over; false when a live daemon stops (see ProbeTracker.finish).
+    public mutating func finish(at time: EventTime, endOfInput: Bool = true, emit: (Record) -> Void) {
         drainReorder(emit: emit)
         var records: [Record] = []
-        tracker.finish { records.append($0) }
+        tracker.finish(endOfInput: endOfInput) { records.append($0) }
         count(records, emit)
         summary.seqnumGaps = reorder.gapCount
         summary.late = reorder.lateCount

@@ -25,9 +25,17 @@ extension ProbeTracker {
         nextStallCheckUsec = next
     }
 
-    /// End of input or shutdown: a suspect bind can no longer be explained by a coming `add`.
-    public mutating func finish(emit: (Record) -> Void) {
-        reportSuspectBinds(where: { _ in true }, emit: emit)
+    /// The end. A recording that is over (`endOfInput`) will bring no `add` for a suspect bind, so it is
+    /// reported. A daemon that stops leaves the kernel running: the `add` of a synchronous re-registration
+    /// may be just behind, so a suspect whose timeout has not passed stays unproven (a restart must not
+    /// turn it into an error) and goes on the device's timeline instead.
+    public mutating func finish(endOfInput: Bool = true, emit: (Record) -> Void) {
+        if endOfInput { return reportSuspectBinds(where: { _ in true }, emit: emit) }
+        for suspect in suspectBinds {
+            entry(suspect.devpath, nil, ref: suspect.bind, driver: suspect.driver.name,
+                  note: "bind after the driver's removal, unresolved at the end of the run")
+        }
+        suspectBinds.removeAll()
     }
 
     private mutating func reportSuspectBinds(where due: (SuspectBind) -> Bool, emit: (Record) -> Void) {
