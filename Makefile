@@ -53,6 +53,19 @@ e2e: release
 bench: release
 	$(PYTHON) Benchmarks/live/bench_live.py --probewatch $(CURDIR)/$(BIN_RELEASE)
 
+# Every benchmark of Benchmarks/README.md in turn (as root; about 15 minutes): the live 200,000-event storm,
+# replay throughput with a perf profile, memory per device and under churn, idle wakeups. Each runs even
+# when an earlier one failed; the target fails if any did.
+.PHONY: bench-all
+bench-all: release
+	@failed=""; \
+	for bench in "live/bench_live.py --events 200000 --reps 3" replay/bench_replay.py memory/bench_memory.py \
+			idle/bench_idle.py; do \
+		echo "== Benchmarks/$$bench"; \
+		$(PYTHON) Benchmarks/$$bench --probewatch $(CURDIR)/$(BIN_RELEASE) || failed="$$failed $${bench%% *}"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
+
 # Binary, unit, journal catalog and default configuration (an existing configuration is kept).
 install: release install-files
 

@@ -9,6 +9,9 @@ storm:
                property list iterated, unref)
   * probewatch `probewatch run --json-log FILE` (full pipeline; JSON Lines log written to a file on disk)
   * udevadm    `udevadm monitor -k -p` writing to a file (optional peer: what users would run instead)
+  * pyudev     Benchmarks/live/pyudev_recv.py: `pyudev.Monitor.from_netlink(context, source="kernel")`, 128 MiB
+               buffer, every property of every device read (optional peer: the Python loop users write;
+               `pip install pyudev` is tried when it is missing, and the peer is skipped if that fails)
 
 CPU = sum over /proc/PID/task/*/schedstat of the first field (ns on CPU), read right after the receiver is
 ready (just before the injector starts) and right after it has consumed the sentinel, which the injector sends
@@ -17,6 +20,7 @@ after the storm (the sentinel is a driver add, a device add and its bind; the bi
   probewatch the `event` record of the sentinel's bind (or, with --no-event-records, the `probe` record it
              causes) appears in the JSON log (readiness: the `snapshot` record)
   udevadm    the sentinel's bind header appears in its output file (readiness: "KERNEL - the kernel uevent")
+  pyudev     prints "SENTINEL count=..." like the baseline (readiness: "READY")
 
 Measurements alternate between peers (order reversed on every other repetition); medians are reported with
 the ratio to the baseline measured in the same run. Timings on a shared VM are noisy: compare ratios from one
@@ -27,6 +31,7 @@ synthetic uevents are sent to the kernel from inside the private namespace, whic
 to that namespace's listeners.
 
     python3 Benchmarks/live/bench_live.py [--events 100000] [--reps 5] [--probewatch PATH] [--no-udevadm]
+                                          [--no-pyudev]
 """
 from __future__ import annotations
 
@@ -150,25 +155,42 @@ class LineReader:
 
 
 class FileTail:
-    """Polls a growing file; finds lines containing a token (only new bytes are read and searched)."""
+    """Polls a growing file; finds lines containing a token (only new bytes are read and searched).
+
+    Follows size-based rotation (probewatch renames PATH to PATH.1 at [JSONLog] MaxFileSize, 64 MiB by
+    default, and opens a new PATH): the open file is read to its end before the new PATH is opened."""
 
     def __init__(self, path: Path, interval: float = 0.005):
         self.path = path
         self.interval = interval
-        self.offset = 0
         self.partial = b""
+        self.file = None
+        self.rotations = 0
+
+    def _read_new(self) -> bytes:
+        if self.file is None:
+            try:
+                self.file = open(self.path, "rb")
+            except FileNotFoundError:
+                return b""
+        chunk = self.file.read()
+        try:
+            rotated = os.stat(self.path).st_ino != os.fstat(self.file.fileno()).st_ino
+        except FileNotFoundError:
+            rotated = False  # between the rename and the new file: next time
+        if rotated:
+            chunk += self.file.read()  # whatever was written before the rename
+            self.file.close()
+            self.file = None
+            self.rotations += 1  # a line is never split across files: self.partial carries over as is
+            chunk += self._read_new()
+        return chunk
 
     def wait_for_line(self, token: bytes, pred, timeout: float, alive) -> bytes | None:
         deadline = time.monotonic() + timeout
         while True:
-            try:
-                with open(self.path, "rb") as f:
-                    f.seek(self.offset)
-                    chunk = f.read()
-            except FileNotFoundError:
-                chunk = b""
+            chunk = self._read_new()
             if chunk:
-                self.offset += len(chunk)
                 data = self.partial + chunk
                 cut = data.rfind(b"\n") + 1
                 complete, self.partial = data[:cut], data[cut:]
@@ -179,6 +201,22 @@ class FileTail:
             if time.monotonic() > deadline or not alive():
                 return None
             time.sleep(self.interval)
+
+
+def read_lines(paths: list[Path]):
+    for p in paths:
+        with open(p, "rb") as f:
+            yield from f
+
+
+def log_files(path: Path) -> list[Path]:
+    """PATH and its rotated copies, oldest first (PATH.N ... PATH.1, PATH)."""
+    rotated = []
+    for p in path.parent.glob(path.name + ".*"):
+        suffix = p.name[len(path.name) + 1:]
+        if suffix.isdigit():
+            rotated.append((int(suffix), p))
+    return [p for _, p in sorted(rotated, reverse=True)] + ([path] if path.exists() else [])
 
 
 def netlink_uevent_listener(pid: int) -> tuple[int, int] | None:
@@ -296,6 +334,35 @@ class Baseline(Peer):
         self.stderr.close()
 
 
+class Pyudev(Baseline):
+    """pyudev_recv.py: same stdout protocol as the C baseline (READY, SENTINEL, TOTAL)."""
+    name = "pyudev"
+
+    def __init__(self, args, workdir, python: str):
+        super().__init__(args, workdir, HERE / "pyudev_recv.py")
+        self.python = python
+
+    def start(self, rundir, sentinel):
+        self.stderr = open(rundir / "stderr", "wb")
+        # -u: unbuffered; the script flushes its lines anyway.
+        proc = spawn([self.python, "-u", str(self.binary), sentinel], subprocess.PIPE, self.stderr,
+                     self.args.pin_receiver)
+        self.reader = LineReader(proc.stdout)
+        return proc
+
+
+def ensure_pyudev(python: str) -> str | None:
+    """None when `python` can import pyudev (installing it with pip if needed), else why not."""
+    probe = [python, "-c", "import pyudev"]
+    if subprocess.run(probe, capture_output=True).returncode == 0:
+        return None
+    print("# pyudev missing: pip install pyudev", flush=True)
+    pip = subprocess.run([python, "-m", "pip", "install", "-q", "pyudev"], capture_output=True, text=True)
+    if pip.returncode == 0 and subprocess.run(probe, capture_output=True).returncode == 0:
+        return None
+    return f"pip install pyudev failed: {(pip.stderr or pip.stdout).strip()[-300:]}"
+
+
 class FilePeer(Peer):
     """A receiver that writes to a file we tail."""
 
@@ -355,22 +422,22 @@ class Probewatch(FilePeer):
         lost = []
         bad_lines = 0
         seqnums = []
-        with open(self.log, "rb") as f:
-            for line in f:
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    bad_lines += 1
-                    continue
-                t = rec.get("type")
-                counts[t] = counts.get(t, 0) + 1
-                if t == "event" and not is_sentinel_devpath(rec.get("devpath"), sentinel):
-                    storm += 1
-                    seqnums.append(rec.get("seqnum"))
-                elif t == "summary":
-                    summary = rec
-                elif t == "lost":
-                    lost.append(rec)
+        files = log_files(self.log)
+        for line in read_lines(files):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                bad_lines += 1
+                continue
+            t = rec.get("type")
+            counts[t] = counts.get(t, 0) + 1
+            if t == "event" and not is_sentinel_devpath(rec.get("devpath"), sentinel):
+                storm += 1
+                seqnums.append(rec.get("seqnum"))
+            elif t == "summary":
+                summary = rec
+            elif t == "lost":
+                lost.append(rec)
         res.received = storm
         if not counts.get("event") and summary and isinstance(summary.get("events"), int):
             # --no-event-records: the summary counts every event, the sentinel's 3 (x resends) included.
@@ -384,7 +451,8 @@ class Probewatch(FilePeer):
             "lost_records": len(lost),
             "unparsable_lines": bad_lines,
             "storm_events_in_seqnum_order": in_order,
-            "log_bytes": self.log.stat().st_size,
+            "log_bytes": sum(p.stat().st_size for p in files),
+            "log_files": len(files),
             "exit_code": proc.returncode,
         })
         err = self.stderr_path.read_text(errors="replace").strip()
@@ -521,6 +589,9 @@ def main() -> int:
                     help="extra argument for `probewatch run` (repeatable), e.g. --probewatch-arg=--no-event-records")
     ap.add_argument("--no-probewatch", action="store_true", help="measure only baseline (and udevadm)")
     ap.add_argument("--no-udevadm", action="store_true", help="skip the udevadm monitor peer")
+    ap.add_argument("--no-pyudev", action="store_true", help="skip the pyudev peer")
+    ap.add_argument("--pyudev-python", default=sys.executable,
+                    help="Python interpreter for the pyudev peer (default: the one running this harness)")
     ap.add_argument("--mix", choices=["addremove", "probe"], default="probe",
                     help="probe (default): a driver registers, then add/bind/unbind/remove cycles over a "
                          "device pool; addremove: add/remove of ever-new devices, no driver")
@@ -560,6 +631,12 @@ def main() -> int:
             peers.append(Probewatch(args, workdir, pw_bin))
     if not args.no_udevadm and shutil.which("udevadm"):
         peers.append(Udevadm(args, workdir))
+    if not args.no_pyudev:
+        why_not = ensure_pyudev(args.pyudev_python)
+        if why_not:
+            print(f"note: skipping the pyudev peer: {why_not}", file=sys.stderr, flush=True)
+        else:
+            peers.append(Pyudev(args, workdir, args.pyudev_python))
 
     build_kind = None
     pw_source = None

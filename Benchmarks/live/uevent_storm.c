@@ -5,8 +5,8 @@
  * that namespace (udevd included) as a real kernel uevent, with SEQNUM appended. Nothing touches /sys or
  * any real device.
  *
- *   uevent_storm [-n EVENTS] [-m addremove|probe] [-k POOL] [-g GAP_EVERY] [-p PREFIX] [-s SENTINEL_DEVPATH]
- *                [-r RATE]
+ *   uevent_storm [-n EVENTS] [-m addremove|probe|add] [-k POOL] [-g GAP_EVERY] [-p PREFIX] [-s SENTINEL_DEVPATH]
+ *                [-r RATE] [-o OFFSET] [-S SUBSYSTEM]
  *
  * -n   storm size: exactly EVENTS uevents are sent, then one sentinel (default 100000)
  * -m   addremove (default): event i is add/remove (alternating) of PREFIX/d<i/2>, SUBSYSTEM=pwbench;
@@ -14,6 +14,8 @@
  *      probe: event 0 registers driver "pwdrv" (add@/bus/pwbus/drivers/pwdrv, SUBSYSTEM=drivers), then
  *      cycles of add, bind (DRIVER=pwdrv), unbind, remove of PREFIX/d<c % POOL>, SUBSYSTEM=pwbus, so the
  *      daemon sees driver matches, pending probes and completed probes.
+ *      add: event i is add of PREFIX/d<i>, SUBSYSTEM=pwbench (or -S), MODALIAS=<SUBSYSTEM>:d<i>: every
+ *      event adds one more device that stays (Benchmarks/memory).
  * -k   device pool for -m probe (default 256)
  * -g   after every GAP_EVERY storm events, send one extra uevent into a second, private and empty network
  *      namespace: it consumes a global SEQNUM, so the receiver sees a SEQNUM gap there, as a host daemon
@@ -24,6 +26,9 @@
  *      (SUBSYSTEM=pwsentinel, DRIVER=pwsentinel). Receivers stop timing at that bind; it also makes probewatch
  *      write a `probe` record, so the end is visible with --no-event-records too
  * -r   events per second (default 0: as fast as possible)
+ * -o   index offset for addremove and add: device numbers start at OFFSET/2 (addremove) or OFFSET (add),
+ *      so consecutive runs create ever-new devices (default 0)
+ * -S   SUBSYSTEM for addremove and add (default pwbench)
  * A send that fails with ENOBUFS or EAGAIN is retried after 100 us (counted as enobufs_retries). The kernel
  * does not tell the sender when a listener's buffer overflowed (that listener loses the event and gets
  * ENOBUFS from recvmsg): the receiver's drops show in the Drops column of /proc/PID/net/netlink.
@@ -108,13 +113,14 @@ static int send_event_on(int sock, const char *action, const char *devpath, cons
 #define send_event(...) send_event_on(fd, __VA_ARGS__)
 
 int main(int argc, char **argv) {
-    long events = 100000, pool = 256, gap_every = 0;
+    long events = 100000, pool = 256, gap_every = 0, offset = 0;
+    const char *subsystem = "pwbench";
     const char *prefix = "/devices/virtual/pwbench";
     const char *sentinel = NULL;
     const char *mode = "addremove";
     double rate = 0;
     int c;
-    while ((c = getopt(argc, argv, "n:m:k:g:p:s:r:")) != -1) {
+    while ((c = getopt(argc, argv, "n:m:k:g:p:s:r:o:S:")) != -1) {
         switch (c) {
         case 'n': events = atol(optarg); break;
         case 'm': mode = optarg; break;
@@ -123,14 +129,21 @@ int main(int argc, char **argv) {
         case 'p': prefix = optarg; break;
         case 's': sentinel = optarg; break;
         case 'r': rate = atof(optarg); break;
+        case 'o': offset = atol(optarg); break;
+        case 'S': subsystem = optarg; break;
         default:
-            fprintf(stderr, "usage: %s [-n EVENTS] [-m addremove|probe] [-k POOL] [-p PREFIX] "
-                            "[-g GAP_EVERY] [-s SENTINEL_DEVPATH] [-r EVENTS_PER_SEC]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-n EVENTS] [-m addremove|probe|add] [-k POOL] [-p PREFIX] "
+                            "[-g GAP_EVERY] [-s SENTINEL_DEVPATH] [-r EVENTS_PER_SEC] [-o OFFSET] "
+                            "[-S SUBSYSTEM]\n", argv[0]);
             return 2;
         }
     }
     int probe = strcmp(mode, "probe") == 0;
-    if (!probe && strcmp(mode, "addremove") != 0) { fprintf(stderr, "unknown mode %s\n", mode); return 2; }
+    int add_only = strcmp(mode, "add") == 0;
+    if (!probe && !add_only && strcmp(mode, "addremove") != 0) {
+        fprintf(stderr, "unknown mode %s\n", mode);
+        return 2;
+    }
     if (pool < 1) pool = 1;
 
     fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
@@ -146,13 +159,17 @@ int main(int argc, char **argv) {
     }
 
     double t0 = now();
-    char devpath[512], index[32];
+    char devpath[512], index[32], modalias[64];
     for (long i = 0; i < events; i++) {
         int r;
-        snprintf(index, sizeof index, "%ld", i);
-        if (!probe) {
-            snprintf(devpath, sizeof devpath, "%s/d%ld", prefix, i / 2);
-            r = send_event(i % 2 == 0 ? "add" : "remove", devpath, "pwbench",
+        snprintf(index, sizeof index, "%ld", i + offset);
+        if (add_only) {
+            snprintf(devpath, sizeof devpath, "%s/d%ld", prefix, i + offset);
+            snprintf(modalias, sizeof modalias, "%s:d%ld", subsystem, i + offset);
+            r = send_event("add", devpath, subsystem, "MODALIAS=", modalias, "PWBENCH_INDEX=", index, NULL);
+        } else if (!probe) {
+            snprintf(devpath, sizeof devpath, "%s/d%ld", prefix, (i + offset) / 2);
+            r = send_event((i + offset) % 2 == 0 ? "add" : "remove", devpath, subsystem,
                            "DEVTYPE=", "bench", "PWBENCH_INDEX=", index, NULL);
         } else if (i == 0) {
             r = send_event("add", "/bus/pwbus/drivers/pwdrv", "drivers", NULL);

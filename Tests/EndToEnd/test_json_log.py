@@ -2,6 +2,7 @@
 torn last line from a crash terminated before new records are appended."""
 import json
 import os
+import stat
 import subprocess
 
 import scenarios
@@ -68,3 +69,18 @@ def test_a_torn_last_line_is_terminated_before_new_records(netns, start_daemon, 
     assert appended[0]["type"] == "snapshot" and appended[-1]["type"] == "summary"
     assert not [r for r in appended if r["type"] == "header"]
     assert "torn line" in daemon.stderr()
+
+
+def test_a_log_that_is_not_a_regular_file_is_never_rotated_away(netns, start_daemon, tmp_path):
+    """`--json-log /dev/null` with rotation on once renamed the device node aside: only files rotate."""
+    null = tmp_path / "null"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    config = tmp_path / "probewatch.conf"
+    config.write_text("[JSONLog]\nMaxFileSize=64K\n")
+    daemon = start_daemon(netns, "--config", str(config), json_log=str(null))
+    assert netns.storm(2000) == 2000  # about 600 KB of records: nine rotations' worth
+    netns.inject(scenarios.SCENARIOS["double-bind"][0])
+    daemon.wait_for_line("RACE   double-bind", timeout=120)
+    assert daemon.stop() == 0
+    assert stat.S_ISCHR(os.stat(null).st_mode)
+    assert not [name for name in os.listdir(tmp_path) if name.startswith("null.")]

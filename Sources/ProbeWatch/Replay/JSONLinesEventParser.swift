@@ -58,6 +58,9 @@ public struct JSONLinesEventParser {
             return .invalid("event without a known action")
         }
         guard let devpath = record.devpath else { return .invalid("event without devpath") }
+        guard (0...UdevadmTextParser.maxMonotonicUsec).contains(record.monotonicUsec ?? 0) else {
+            return .invalid("event with monotonic_usec out of range")
+        }
         let properties = UEventProperties((record.properties ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         let time = EventTime(realtimeUsec: record.time.flatMap(RFC3339.parse),
                              monotonicUsec: record.monotonicUsec ?? 0)

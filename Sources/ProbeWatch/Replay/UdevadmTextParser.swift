@@ -105,12 +105,16 @@ public struct UdevadmTextParser {
         return !line.contains(" ")
     }
 
+    /// CLOCK_MONOTONIC is never negative; 2^53 µs (285 years) keeps a time plus any configured span in Int64.
+    static let maxMonotonicUsec: Int64 = 1 << 53
+
     static func monotonicUsec(_ text: Substring) -> Int64? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let seconds = Int64(parts[0].trimmingLeadingSpaces()) else { return nil }
+        guard parts.count <= 2, let seconds = Int64(parts[0].trimmingLeadingSpaces()),
+              (0...maxMonotonicUsec / 1_000_000).contains(seconds) else { return nil }
         guard parts.count == 2 else { return seconds * 1_000_000 }
         let digits = parts[1].prefix(6)
-        guard let fraction = Int64(digits) else { return nil }
+        guard let fraction = Int64(digits), fraction >= 0 else { return nil }
         var scale: Int64 = 1
         for _ in digits.count..<6 { scale *= 10 }
         return seconds * 1_000_000 + fraction * scale

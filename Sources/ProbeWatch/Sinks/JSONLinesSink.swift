@@ -126,7 +126,8 @@ public final class JSONLinesSink: RecordSink {
     /// When the line just encoded would take the file past its size, the lines before it are written to
     /// the old file and the line starts the next one, after its header: nothing is split or lost.
     private func rotateIfFull(lineStart: Int, firstSeqnum: UInt64?) {
-        guard let file, options.maxFileBytes > 0, held.isEmpty, file.bytes + buffer.count > options.maxFileBytes,
+        guard let file, file.isRegularFile, options.maxFileBytes > 0, held.isEmpty,
+              file.bytes + buffer.count > options.maxFileBytes,
               file.bytes + lineStart > 0, file.bytes >= file.retryRotationAtBytes
         else { return }
         let line = Array(buffer[lineStart...])

@@ -14,12 +14,18 @@ final class LogFile {
     private(set) var retryRotationAtBytes = 0
     private let logger: Logger
 
+    /// Only a regular file is rotated: renaming `/dev/null` or a FIFO aside would replace it with a file.
+    let isRegularFile: Bool
+
     init(path: String, logger: Logger) throws {
         self.path = path
         self.logger = logger
         fd = try Self.open(path)
-        bytes = Int(lseek(fd, 0, SEEK_END))
-        needsHeader = bytes == 0
+        var info = stat()
+        isRegularFile = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        // A device, a FIFO or a terminal has no size to rotate by and no first line to fingerprint.
+        bytes = isRegularFile ? Int(max(0, lseek(fd, 0, SEEK_END))) : 0
+        needsHeader = isRegularFile && bytes == 0
         terminateTornLine()
     }
 
@@ -52,6 +58,7 @@ final class LogFile {
     /// Opens the next file under a temporary name first: when that fails nothing has been renamed, and
     /// records keep going to the current file until a later try succeeds.
     func rotate(keeping maxFiles: Int) -> Bool {
+        guard isRegularFile else { return false }
         let next: Int32
         do {
             next = try Self.open("\(path).new", flags: O_TRUNC | O_APPEND)

@@ -29,7 +29,8 @@ enum KmsgProbeLines {
     private static let failed: Classify = { fields in int(fields["code"]).map { .failed(code: $0) } }
     private static let rejected: Classify = { fields in int(fields["code"]).map { .rejected(code: $0) } }
 
-    private static func int(_ text: Substring?) -> Int? { text.flatMap { Int($0) } }
+    /// printk's `%d`: a C int, so nothing outside Int32 is a kernel line.
+    private static func int(_ text: Substring?) -> Int? { text.flatMap { Int32($0) }.map(Int.init) }
 }
 
 extension ProbeEvidence {

@@ -26,7 +26,8 @@ public struct KmsgRecord: Sendable, Equatable {
     /// The device's kernel name from a `+subsystem:name` DEVICE= key, the only form that names it.
     public var deviceName: String? {
         guard let device, device.hasPrefix("+"), let colon = device.firstIndex(of: ":") else { return nil }
-        return String(device[device.index(after: colon)...])
+        let name = device[device.index(after: colon)...]
+        return name.isEmpty ? nil : String(name)
     }
 
     /// Parses one record; nil when the header is not `prio,seq,usec,flags;`.
