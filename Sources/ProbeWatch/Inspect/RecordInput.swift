@@ -34,7 +34,7 @@ public struct RecordInput {
             for path in paths {
                 let bytes = try TextFile.readBytes(path)
                 let text = String(decoding: bytes, as: UTF8.self)
-                parse(text.split(separator: "\n", omittingEmptySubsequences: false), source: path,
+                parse(TextLines.split(text), source: path,
                       endsWithNewline: bytes.last == 0x0a || bytes.isEmpty, into: &result)
             }
         case .journal(let directory):

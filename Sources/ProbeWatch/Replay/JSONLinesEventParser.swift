@@ -12,13 +12,11 @@ public struct JSONLinesEventParser {
         case invalid(String)
     }
 
-    /// What every record has: enough to decide what to do with the line.
-    private struct Envelope: Decodable {
+    /// Any record, read once: what every record has (type, schema), and an event's fields, all optional,
+    /// so one decode serves every line (a second pass would double replay's time).
+    private struct EventRecord: Decodable {
         var type: String?
         var schema: Int?
-    }
-
-    private struct EventRecord: Decodable {
         var action: String?
         var devpath: String?
         var subsystem: String?
@@ -31,7 +29,7 @@ public struct JSONLinesEventParser {
         var escaped: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case action, devpath, subsystem, driver, seqnum, source, time, properties, escaped
+            case type, schema, action, devpath, subsystem, driver, seqnum, source, time, properties, escaped
             case monotonicUsec = "monotonic_usec"
         }
     }
@@ -41,15 +39,11 @@ public struct JSONLinesEventParser {
     public init() {}
 
     public func parse(_ line: Substring) -> LineResult {
-        let bytes = Data(line.utf8)
-        guard let envelope = try? decoder.decode(Envelope.self, from: bytes) else {
-            return .invalid("not a JSON object")
+        guard let record = try? decoder.decode(EventRecord.self, from: Data(line.utf8)) else {
+            return .invalid("not a JSON object")  // or an event whose fields have the wrong types
         }
-        if let schema = envelope.schema, schema > RecordContext.schemaVersion { return .newerSchema(schema) }
-        guard envelope.type == "event" else { return .otherRecord }
-        guard let record = try? decoder.decode(EventRecord.self, from: bytes) else {
-            return .invalid("event with fields of the wrong type")
-        }
+        if let schema = record.schema, schema > RecordContext.schemaVersion { return .newerSchema(schema) }
+        guard record.type == "event" else { return .otherRecord }
         return event(from: record)
     }
 

@@ -39,7 +39,7 @@ public struct ReplayInput {
     public func read(emit: (UEvent) -> Void) throws -> Counts {
         let bytes = try TextFile.readBytes(path)
         let text = String(decoding: bytes, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = TextLines.split(text)
         var counts = Counts()
         counts.format = format == .auto
             ? ReplayFormat.detect(firstLine: lines.first { !$0.allSatisfy(\.isWhitespace) } ?? "") : format
