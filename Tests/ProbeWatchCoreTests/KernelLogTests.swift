@@ -105,4 +105,46 @@ struct KernelLogTests {
         #expect(findings.first?.severity == .info)
         #expect(findings.first?.explanation == "devices_deferred: dev1 waiting for supplier")
     }
+
+    @Test func forgedTimestampsAndPositiveReturnCodesAreHandled() {
+        #expect(KmsgRecord.parse("6,1,9223372036854775807,-;x") == nil)
+        let record = KmsgRecord(priority: 7, sequence: 1, monotonicUsec: 1, text: "probe of d returned 517 after 3 usecs")
+        #expect(ProbeEvidence(record)?.outcome == .deferred)  // 5.14+ prints really_probe()'s errors positive
+    }
+
+    /// The log line can come before the tracker sees the device's `add` (that uevent may wait for ordering):
+    /// the device claims it when it arrives.
+    @Test func aLineAboutADeviceNotSeenYetIsClaimedByItsAdd() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        var tracker = Scenario.tracker()
+        var records = scenario.run(&tracker, finish: false)
+        let failure = KmsgRecord(priority: 3, sequence: 1, monotonicUsec: scenario.monotonicUsec + 10,
+                                 text: "pwtest_async: probe of dev1 failed with error -5")
+        tracker.process(kernelLog: failure, at: EventTime(realtimeUsec: nil, monotonicUsec: failure.monotonicUsec)) {
+            records.append($0)
+        }
+        scenario.addDevice("dev1")
+        scenario.removeDriver()
+        for event in scenario.events.suffix(2) { tracker.process(event) { records.append($0) } }
+        #expect(records.probes.map(\.outcome) == [.failed])
+        #expect(records.findings.map(\.severity) == [.info])
+    }
+
+    /// `probe of X returned N` names no driver: with two drivers pending for the device it explains neither.
+    @Test func aLineNamingNoDriverExplainsOnlyALoneProbe() {
+        var scenario = Scenario()
+        scenario.addDevice("dev1")
+        scenario.addDriver("pwtest_async")
+        scenario.addDriver("pwtest-async")  // matches dev1 too: its name is the module's
+        var tracker = Scenario.tracker()
+        var records = scenario.run(&tracker, finish: false)
+        tracker.process(kernelLog: KmsgRecord(priority: 7, sequence: 1, monotonicUsec: scenario.monotonicUsec,
+                                              text: "probe of dev1 returned -5 after 3 usecs"),
+                        at: EventTime(realtimeUsec: nil, monotonicUsec: scenario.monotonicUsec)) { records.append($0) }
+        scenario.removeDriver("pwtest_async")
+        tracker.process(scenario.events.last!) { records.append($0) }
+        #expect(records.probes.isEmpty)
+        #expect(records.findings.map(\.severity) == [.warning])
+    }
 }

@@ -31,8 +31,14 @@ public struct RecordLineParser {
         do {
             switch envelope.type {
             case "event": return eventRecord(line)
-            case "probe": return .record(.probe(try decoder.decode(ProbeLine.self, from: bytes).completion(time)))
-            case "race": return .record(.race(try decoder.decode(RaceLine.self, from: bytes).finding(time)))
+            case "probe":
+                let probe = try decoder.decode(ProbeLine.self, from: bytes)
+                guard plausible(probe.latencyUsec ?? 0) else { return .invalid("a probe with an impossible latency") }
+                return .record(.probe(probe.completion(time)))
+            case "race":
+                let race = try decoder.decode(RaceLine.self, from: bytes)
+                guard plausible(race.windowUsec) else { return .invalid("a race with an impossible window") }
+                return .record(.race(race.finding(time)))
             case "lost": return .record(.lost(try decoder.decode(LostLine.self, from: bytes).lost(time)))
             case "snapshot": return .record(.snapshot(try decoder.decode(SnapshotLine.self, from: bytes).summary(time)))
             case "summary": return .record(.summary(try decoder.decode(SummaryLine.self, from: bytes).summary(time)))
@@ -41,6 +47,11 @@ public struct RecordLineParser {
         } catch {
             return .invalid("a \(envelope.type ?? "") record with missing or mistyped fields")
         }
+    }
+
+    /// Durations the views subtract from times: a forged one must not overflow them (2^53 µs, as replay).
+    private func plausible(_ usec: Int64) -> Bool {
+        (0...UdevadmTextParser.maxMonotonicUsec).contains(usec)
     }
 
     private func eventRecord(_ line: Substring) -> LineResult {

@@ -4,26 +4,32 @@ import ProbeWatchCore
 
 /// Reads kernel log records from /dev/kmsg, or from a FIFO or saved file in the same format (tests, and
 /// logs copied off a machine). /dev/kmsg hands out one record per read() and reports EPIPE when records
-/// were overwritten before they were read; a FIFO is a byte stream that is split into records here.
+/// were overwritten before they were read; a FIFO or a file is a byte stream, split into records here.
 public final class KmsgReader {
-    /// What poll() waits on; nil once a regular file has been read to its end.
+    /// What poll() waits on; nil once a file has been read to its end, or the source failed for good.
     public private(set) var fileDescriptor: Int32?
     private let path: String
     private let logger: Logger
-    private let isStream: Bool
-    private var pending = ""
+    private let kind: mode_t
+    /// Bytes of a record not yet complete (a stream), or of the whole file until its end (a saved file).
+    private var pending: [UInt8] = []
     private var overruns = 0
+    /// Reads per wakeup, so a flooding writer cannot keep the event loop from uevents and signals.
+    private let batchLimit = 256
+    /// A record is at most 8 KiB in the kernel; a stream that sends more without a record end is garbage.
+    private let pendingLimit = 64 * 1024
 
     public init(path: String, logger: Logger) throws {
         self.path = path
         self.logger = logger
         var info = stat()
         guard stat(path, &info) == 0 else { throw SystemError("stat \(path)") }
-        let kind = info.st_mode & S_IFMT
-        isStream = kind != S_IFCHR
+        kind = info.st_mode & S_IFMT
+        guard [S_IFCHR, S_IFIFO, S_IFREG].contains(kind) else {
+            throw SystemError("\(path) is not a kernel log, a FIFO or a file", errno: EINVAL)
+        }
         // O_RDWR keeps a FIFO open when its writer goes away: no endless POLLHUP, no busy loop.
-        let mode = kind == S_IFIFO ? O_RDWR : O_RDONLY
-        let fd = open(path, mode | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(path, (kind == S_IFIFO ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open \(path)") }
         // Old /dev/kmsg records predate the snapshot and this run: only new ones are evidence.
         if kind == S_IFCHR { lseek(fd, 0, SEEK_END) }
@@ -34,43 +40,52 @@ public final class KmsgReader {
         if let fileDescriptor { close(fileDescriptor) }
     }
 
-    /// Everything readable now, parsed; unparsable records are skipped.
+    /// What is readable now (at most `batchLimit` reads), parsed; unparsable records are skipped.
     public func read() -> [KmsgRecord] {
         guard let fd = fileDescriptor else { return [] }
         var records: [KmsgRecord] = []
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)  // a /dev/kmsg record is at most 8 KiB
-        while true {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        for _ in 0..<batchLimit {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
-                records += parse(String(decoding: buffer[..<count], as: UTF8.self))
-                continue
+                take(buffer[..<count], into: &records)
+            } else if count == 0 || !(errno == EPIPE || errno == EINTR || errno == EAGAIN) {
+                stop(fd, error: count == 0 ? nil : SystemError("read \(path)"), into: &records)
+                break
+            } else if errno == EPIPE {
+                reportOverrun()
+            } else if errno == EAGAIN {
+                break
             }
-            if count == 0, !isStream || isRegularFile(fd) { finishFile(fd, into: &records) }
-            if count < 0, errno == EPIPE { reportOverrun(); continue }
-            if count < 0, errno == EINTR { continue }
-            return records
         }
+        return records
     }
 
-    private func parse(_ chunk: String) -> [KmsgRecord] {
-        guard isStream else { return KmsgRecord.parse(Substring(chunk)).map { [$0] } ?? [] }
-        pending += chunk
-        let (complete, rest) = KmsgRecord.split(Substring(pending))
-        pending = String(rest)
-        return complete.compactMap(KmsgRecord.parse)
+    private func take(_ bytes: ArraySlice<UInt8>, into records: inout [KmsgRecord]) {
+        if kind == S_IFCHR {  // one whole record per read
+            if let record = KmsgRecord.parse(Substring(String(decoding: bytes, as: UTF8.self))) { records.append(record) }
+            return
+        }
+        pending.append(contentsOf: bytes)
+        // A file is split at its end, so a read never cuts a record from its continuation lines.
+        guard kind == S_IFIFO else { return }
+        let text = String(decoding: pending, as: UTF8.self)
+        let (complete, rest) = KmsgRecord.split(Substring(text))
+        records += complete.compactMap(KmsgRecord.parse)
+        pending = Array(rest.utf8)
+        if pending.count > pendingLimit { pending.removeAll() }
     }
 
-    /// A saved file ends: its last record is complete, and poll() must stop watching it.
-    private func finishFile(_ fd: Int32, into records: inout [KmsgRecord]) {
-        if let last = KmsgRecord.parse(Substring(pending)) { records.append(last) }
-        pending = ""
+    /// A saved file ended (its records are complete now), or a read failed for good: either way poll()
+    /// must stop watching the descriptor, or it would report it readable forever.
+    private func stop(_ fd: Int32, error: SystemError?, into records: inout [KmsgRecord]) {
+        let text = String(decoding: pending, as: UTF8.self)
+        let (complete, rest) = KmsgRecord.split(Substring(text))
+        records += (complete + [rest]).compactMap(KmsgRecord.parse)
+        pending.removeAll()
         close(fd)
         fileDescriptor = nil
-    }
-
-    private func isRegularFile(_ fd: Int32) -> Bool {
-        var info = stat()
-        return fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        if let error { logger.error("stopped reading the kernel log", metadata: ["error": "\(error)"]) }
     }
 
     private func reportOverrun() {

@@ -65,8 +65,9 @@ public final class LiveDaemon {
         var running = true
         while running {
             let ready = waitForInput()
-            if ready.kernelLog { drainKernelLog() }
+            // Uevents first: a probe's kernel log line must find the device its `add` announced.
             if ready.monitor { drainMonitor() }
+            if ready.kernelLog { drainKernelLog() }
             if ready.signals { running = handleSignals() }
             pipeline.tick(Clock.now(), emit: write)
             tickSinksAndFlush()

@@ -33,6 +33,9 @@ public struct ProbeTracker {
     var suspectBinds: [SuspectBind] = []
     var removedOrder: [(devpath: String, number: Int)] = []
     var removalCount = 0
+    /// Kernel log evidence about devices not seen yet: a probe can print before its device's `add`
+    /// reaches the tracker (the uevent waits in the reorder buffer, the log line does not).
+    var unclaimedKernelLog: [ProbeEvidence] = []
     var nextStallCheckUsec: Int64?
 
     public init(configuration: Configuration = Configuration()) {
@@ -61,7 +64,9 @@ public struct ProbeTracker {
 
     private mutating func processDevice(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         switch event.action {
-        case .add: deviceAdded(event, ref: ref)
+        case .add:
+            deviceAdded(event, ref: ref)
+            claimKernelLog(for: event.devpath, at: ref, emit: emit)
         case .remove: deviceRemoved(event, ref: ref, emit: emit)
         case .bind: deviceBound(event, ref: ref, emit: emit)
         case .unbind: deviceUnbound(event, ref: ref, emit: emit)

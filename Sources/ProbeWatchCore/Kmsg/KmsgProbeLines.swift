@@ -7,7 +7,8 @@ enum KmsgProbeLines {
         // initcall_debug, printed at KERN_DEBUG whatever dynamic debug says.
         (LinePattern("probe of {device} returned {code} after {usec} usecs"), { fields in
             guard let code = int(fields["code"]), let usec = Int64(fields["usec"] ?? "") else { return nil }
-            return .returned(code: code, usec: usec)
+            // Since 5.14 really_probe() hands errors up positive (`returned 517`); older kernels negative.
+            return .returned(code: code == .min ? code : -abs(code), usec: usec)
         }),
         (LinePattern("{owner} {device}: probe with driver {driver} failed with error {code}"), failed),
         (LinePattern("{driver}: probe of {device} failed with error {code}"), failed),

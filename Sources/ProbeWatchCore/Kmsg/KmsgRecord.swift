@@ -30,13 +30,16 @@ public struct KmsgRecord: Sendable, Equatable {
         return name.isEmpty ? nil : String(name)
     }
 
+    /// 2^53 µs (285 years of uptime): anything larger is forged, and would overflow the clock arithmetic.
+    public static let maxMonotonicUsec: Int64 = 1 << 53
+
     /// Parses one record; nil when the header is not `prio,seq,usec,flags;`.
     public static func parse(_ record: Substring) -> KmsgRecord? {
         let lines = record.split(separator: "\n", omittingEmptySubsequences: true)
         guard let first = lines.first, let semicolon = first.firstIndex(of: ";") else { return nil }
         let header = first[..<semicolon].split(separator: ",", omittingEmptySubsequences: false)
         guard header.count >= 4, let priority = Int(header[0]), let sequence = UInt64(header[1]),
-              let usec = Int64(header[2]), priority >= 0, usec >= 0
+              let usec = Int64(header[2]), priority >= 0, (0...Self.maxMonotonicUsec).contains(usec)
         else { return nil }
         var parsed = KmsgRecord(priority: priority, sequence: sequence, monotonicUsec: usec,
                                 text: String(first[first.index(after: semicolon)...]))

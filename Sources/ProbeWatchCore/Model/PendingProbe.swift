@@ -14,6 +14,8 @@ public struct PendingProbe: Sendable, Equatable {
     public var trigger: ProbeTrigger
     public var started: EventRef
     public var stallReported = false
+    /// A failed or deferred outcome was emitted: one attempt prints several lines, one record is enough.
+    public var outcomeReported = false
 }
 
 /// Pending probes by device, then driver: a device can match several drivers and wait for all of them.
@@ -64,6 +66,10 @@ public struct PendingProbes: Sendable {
 
     public mutating func markStallReported(_ probe: PendingProbe) {
         byDevice[probe.devpath]?[probe.driver]?.stallReported = true
+    }
+
+    public mutating func markOutcomeReported(_ probe: PendingProbe) {
+        byDevice[probe.devpath]?[probe.driver]?.outcomeReported = true
     }
 
     public mutating func rename(from old: String, to new: String) {
