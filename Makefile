@@ -66,6 +66,12 @@ bench-all: release
 	done; \
 	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
+# libFuzzer over the parsers (uevent, udevadm text, JSON Lines, kmsg, config), FUZZ_SECONDS (default 60) each,
+# built into .build-fuzz. Fails on any crash; the inputs land in .build-fuzz/fuzz/crashes. See Fuzz/README.md.
+.PHONY: fuzz
+fuzz: deps
+	Fuzz/run_fuzzers.sh
+
 # Binary, unit, journal catalog and default configuration (an existing configuration is kept).
 install: release install-files
 

@@ -25,7 +25,7 @@ struct CaptureDeduplicator {
         guard seenSeqnums.insert(seqnum).inserted else { return false }
         highestSeqnum = max(highestSeqnum, seqnum)
         if seenSeqnums.count > Int(seqnumMemory) * 2 {
-            seenSeqnums = seenSeqnums.filter { $0 + seqnumMemory > highestSeqnum }
+            seenSeqnums = seenSeqnums.filter { highestSeqnum - $0 < seqnumMemory }  // no overflow near UInt64.max
         }
         return true
     }

@@ -50,7 +50,8 @@ public struct RecordEncoder: Sendable {
         let start = buffer.count
         encode(record, now: now, truncation: nil, into: &buffer)
         var truncations = Self.truncations.makeIterator()
-        while buffer.count - start > Self.maxLineBytes, let truncation = truncations.next() {
+        // The newline counts: a line is at most maxLineBytes with it.
+        while buffer.count - start + 1 > Self.maxLineBytes, let truncation = truncations.next() {
             buffer.removeSubrange(start...)
             encode(record, now: now, truncation: truncation, into: &buffer)
         }
@@ -69,8 +70,8 @@ public struct RecordEncoder: Sendable {
         json.field("host", context.host)
         switch record {
         case .event(let event, let invalid): encodeEvent(event, invalid: invalid, truncation: truncation, into: &json)
-        case .probe(let probe): encodeProbe(probe, into: &json)
-        case .race(let finding): encodeFinding(finding, into: &json)
+        case .probe(let probe): encodeProbe(probe, cap: truncation?.pathBytes, into: &json)
+        case .race(let finding): encodeFinding(finding, cap: truncation?.pathBytes, into: &json)
         case .lost(let lost): encodeLost(lost, into: &json)
         case .snapshot(let snapshot): encodeSnapshot(snapshot, into: &json)
         case .summary(let summary): encodeSummary(summary, into: &json)
@@ -106,29 +107,39 @@ public struct RecordEncoder: Sendable {
         }
     }
 
-    private func encodeProbe(_ probe: ProbeCompletion, into json: inout JSONWriter) {
-        json.field("devpath", probe.devpath)
-        json.field("driver", probe.driver)
-        json.field("bus", probe.bus)
-        json.field("module", probe.module)
+    /// Names in probe and race records come from uevents (DRIVER, the bus): hostile ones are cut like an
+    /// event's paths, and the line says so.
+    private func encodeProbe(_ probe: ProbeCompletion, cap: Int?, into json: inout JSONWriter) {
+        json.field("devpath", capped(probe.devpath, cap))
+        json.field("driver", capped(probe.driver, cap))
+        json.field("bus", capped(probe.bus, cap))
+        json.field("module", probe.module.map { capped($0, cap) })
         json.field("mode", probe.mode.rawValue)
         json.field("latency_usec", probe.latencyUsec)
         json.field("seqnums", ints: probe.seqnums)
         json.field("outcome", probe.outcome.rawValue)
         if let error = probe.error { json.field("error", error) }
+        if cap != nil {
+            json.key("truncated")
+            json.bool(true)
+        }
     }
 
-    private func encodeFinding(_ finding: Finding, into json: inout JSONWriter) {
+    private func encodeFinding(_ finding: Finding, cap: Int?, into json: inout JSONWriter) {
         json.field("kind", finding.kind.rawValue)
-        json.field("devpath", finding.devpath)
-        json.field("driver", finding.driver)
-        json.field("bus", finding.bus)
-        json.field("module", finding.module)
+        json.field("devpath", capped(finding.devpath, cap))
+        json.field("driver", capped(finding.driver, cap))
+        json.field("bus", capped(finding.bus, cap))
+        json.field("module", finding.module.map { capped($0, cap) })
         json.field("seqnums", ints: finding.seqnums)
         json.field("window_usec", finding.windowUsec)
-        json.field("message", finding.message)
+        json.field("message", capped(finding.message, cap.map { $0 * 4 }))
         json.field("severity", finding.severity.rawValue)
-        if let explanation = finding.explanation { json.field("explanation", explanation) }
+        if let explanation = finding.explanation { json.field("explanation", capped(explanation, cap.map { $0 * 4 })) }
+        if cap != nil {
+            json.key("truncated")
+            json.bool(true)
+        }
     }
 
     private func encodeLost(_ lost: LostEvents, into json: inout JSONWriter) {

@@ -1,0 +1,73 @@
+// Fuzz target: probewatch's JSON Lines log, as `probewatch replay` (JSONLinesEventParser) and the
+// inspection commands (RecordLineParser) read it.
+//
+// Input: the log file's bytes, decoded as UTF-8 (invalid bytes become U+FFFD) and split at `\n` bytes
+// (TextLines.split) like ReplayInput and RecordInput do. Each non-blank line goes to both parsers, which must agree about events
+// and newer schemas. Every record RecordLineParser returns is encoded again with RecordEncoder and must
+// read back as itself; the events are replayed through EventPipeline like `probewatch replay` does, and
+// the records the pipeline emits are checked the same way.
+import FoundationEssentials
+@testable import ProbeWatch
+import ProbeWatchCore
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSONLines(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let text = String(decoding: fuzzInput(data, size), as: UTF8.self)
+    let events = JSONLinesEventParser()
+    let records = RecordLineParser()
+    let encoder = RecordEncoder(context: RecordContext(bootID: "6f1e2d3c4b5a69788796a5b4c3d2e1f0", host: "fuzz"))
+    var harness = PipelineHarness()
+    harness.lineCheck = RoundTrip.check
+    for line in TextLines.split(text) where !line.allSatisfy(\.isWhitespace) {
+        let asEvent = events.parse(line)
+        let asRecord = records.parse(line)
+        switch (asEvent, asRecord) {
+        case (.event(let event), .record(.event(let same, _))):
+            require(event == same, "the two readers read different events")
+        case (.event, _):
+            require(false, "an event for JSONLinesEventParser is \(asRecord) for RecordLineParser")
+        case (.newerSchema(let schema), _):
+            // Known and left as is: RecordLineParser's envelope also decodes "time" as a string, so a newer
+            // schema line whose "time" is not one (or is a string FoundationEssentials only rejects when
+            // it decodes it, e.g. with a raw control byte) is "not a JSON object" there (Fuzz/README.md).
+            // (JSONLinesEventParser itself, since it decodes every line in one pass, says the same of a
+            // newer line with any field of another type; then both agree and this case is not reached.)
+            require(asRecord == .newerSchema(schema) || (asRecord == .invalid("not a JSON object") && timeIsNotAString(line)),
+                    "newer schema \(schema) is \(asRecord) for RecordLineParser")
+        case (_, .record(.event)):
+            require(false, "\(asEvent) for JSONLinesEventParser is an event for RecordLineParser")
+        default:
+            break
+        }
+        // Not a path probewatch takes (inspect does not write records back), but it holds the encoder and
+        // the readers to one schema for every record type. Int64.min is skipped: JSONWriter.int traps on it
+        // (-Int64.min overflows), a known bug in the writer, not the readers (Fuzz/README.md).
+        if case .record(let record) = asRecord, !holdsInt64Min(record) {
+            let encoded = encoder.line(for: record, nowRealtimeUsec: PipelineHarness.nowRealtimeUsec)
+            PipelineHarness.checkLine(encoded, of: record)
+            RoundTrip.check(record, encoded)
+        }
+        if case .event(let event) = asEvent { harness.ingest(event) }
+    }
+    harness.finish()
+    return 0
+}
+
+private func timeIsNotAString(_ line: Substring) -> Bool {
+    struct Time: Decodable { var time: String? }
+    return (try? JSONDecoder().decode(Time.self, from: Data(line.utf8))) == nil
+}
+
+private func holdsInt64Min(_ record: Record) -> Bool {
+    switch record {
+    case .event(let event, _): event.received.monotonicUsec == .min
+    case .probe(let probe): probe.latencyUsec == .min || probe.error == .min
+    case .race(let finding): finding.windowUsec == .min
+    case .lost(let lost): lost.lostCount == .min
+    case .snapshot(let snapshot):
+        [snapshot.devices, snapshot.bound, snapshot.unboundWithModule, snapshot.drivers].contains(.min)
+    case .summary(let summary):
+        [summary.events, summary.malformed, summary.lost, summary.seqnumGaps, summary.late, summary.races,
+         summary.probes].contains(.min)
+    }
+}
