@@ -12,7 +12,6 @@
 #   FUZZ_SCRATCH     scratch directory (default .build-fuzz, git-ignored; never the default .build)
 #   FUZZ_ARGS        extra libFuzzer flags for every target, e.g. "-seed=1", or to keep going past crashes:
 #                    "-fork=1 -ignore_crashes=1" (then the table shows no exec/s: fork mode prints none)
-#   FUZZ_KNOWN_ISSUES=skip  do not count the two known RecordEncoder line-length bugs (Fuzz/README.md)
 #
 # Output, under $FUZZ_SCRATCH/fuzz/: bin/<target> (the binaries), work/<target>/ (the corpus grown from
 # Fuzz/corpus/<target>/, which stays untouched), logs/<target>.log, crashes/<target>-crash-<sha1> (and

@@ -2,7 +2,6 @@
 // through the real EventPipeline and encodes every record it emits with RecordEncoder, checking each line.
 // Compiled into each target binary by Fuzz/run_fuzzers.sh; not part of the package.
 import FoundationEssentials
-import Glibc
 import ProbeWatchCore
 
 /// A failed check is a crash, so libFuzzer reports it and saves the input.
@@ -111,7 +110,7 @@ struct PipelineHarness {
     /// One JSON object per line: at most `maxLineBytes` bytes (newline included), exactly one newline, at
     /// the end, valid UTF-8 and valid JSON with the record's type.
     static func checkLine(_ line: [UInt8], of record: Record) {
-        require(line.count <= RecordEncoder.maxLineBytes || isKnownOverlongLine(line, of: record),
+        require(line.count <= RecordEncoder.maxLineBytes,
                 "\(record.type) line of \(line.count) bytes, over maxLineBytes (\(RecordEncoder.maxLineBytes))")
         require(line.last == 0x0a, "\(record.type) line does not end with a newline")
         require(line.dropLast().firstIndex(of: 0x0a) == nil, "\(record.type) line has a newline inside")
@@ -124,16 +123,5 @@ struct PipelineHarness {
         }
         guard case .object(let object) = value else { return require(false, "line is not a JSON object") }
         require(object["type"] == .string(record.type), "line has type \(String(describing: object["type"]))")
-    }
-
-    /// With FUZZ_KNOWN_ISSUES=skip (run_fuzzers.sh passes the environment on), the two RecordEncoder bugs of
-    /// Fuzz/README.md do not count, so a long run can look past them: non-event records are never cut to
-    /// the limit, and a line whose JSON is exactly maxLineBytes gets its newline on top.
-    static let skipsKnownIssues = getenv("FUZZ_KNOWN_ISSUES").map { String(cString: $0) == "skip" } ?? false
-
-    static func isKnownOverlongLine(_ line: [UInt8], of record: Record) -> Bool {
-        guard skipsKnownIssues else { return false }
-        if case .event = record { return line.count == RecordEncoder.maxLineBytes + 1 }
-        return true
     }
 }

@@ -5,8 +5,8 @@ import Testing
 
 /// Inputs from fuzzing (see Fuzz/README.md). Every file in Tests/Fixtures/fuzz/ is named `<target>-<what>`
 /// and goes through what that fuzz target runs: the parser, then EventPipeline, then RecordEncoder. None
-/// may crash, every line written must be one JSON object with one newline, and each fixture must come out
-/// as `expectations` says.
+/// may crash, every line written must be one JSON object with one newline and fit `maxLineBytes`, and each
+/// fixture must come out as its target's function below says.
 private let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/fuzz")
 private let fixtures = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
