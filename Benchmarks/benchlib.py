@@ -232,3 +232,14 @@ def machine() -> str:
     except OSError:
         osname = "?"
     return f"{osname}, {cpus} CPUs, kernel {os.uname().release}, {time.strftime('%Y-%m-%d %H:%MZ', time.gmtime())}"
+
+
+def remove_workdir(workdir: Path, *patterns: str):
+    """Removes what a run left in `workdir` (files matching `patterns`), then the folder if it is empty."""
+    for pattern in patterns:
+        for p in workdir.glob(pattern):
+            p.unlink()
+    try:
+        workdir.rmdir()
+    except OSError:
+        pass

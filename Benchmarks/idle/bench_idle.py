@@ -187,13 +187,7 @@ def main() -> int:
         return 0 if all(r["ok"] for r in results) else 1
     finally:
         copy.unlink(missing_ok=True)
-        for pattern in ("*.jsonl", "*.stderr", "*.notify"):
-            for p in workdir.glob(pattern):
-                p.unlink()
-        try:
-            workdir.rmdir()
-        except OSError:
-            pass
+        bl.remove_workdir(workdir, "*.jsonl", "*.stderr", "*.notify")
 
 
 if __name__ == "__main__":

@@ -240,14 +240,7 @@ def main() -> int:
     finally:
         copy.unlink(missing_ok=True)
         config.unlink(missing_ok=True)
-        for p in workdir.glob("*.stderr"):
-            p.unlink()
-        for p in workdir.glob("*.notify"):
-            p.unlink()
-        try:
-            workdir.rmdir()
-        except OSError:
-            pass
+        bl.remove_workdir(workdir, "*.stderr", "*.notify")
 
 
 if __name__ == "__main__":

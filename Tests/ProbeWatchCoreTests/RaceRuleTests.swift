@@ -20,7 +20,8 @@ struct RaceRuleTests {
         #expect(finding.severity == .warning)
     }
 
-    @Test func bindAfterDriverRemovedIsAnError() {
+    /// A device bound and unbound, its driver removed, then a bind naming that driver.
+    static func bindAfterRemoval() -> Scenario {
         var scenario = Scenario()
         scenario.addDriver()
         scenario.addDevice("dev1")
@@ -28,6 +29,11 @@ struct RaceRuleTests {
         scenario.unbind("dev1")
         scenario.removeDriver()
         scenario.bind("dev1")
+        return scenario
+    }
+
+    @Test func bindAfterDriverRemovedIsAnError() {
+        let scenario = Self.bindAfterRemoval()
         let findings = scenario.run().findings
         #expect(findings.map(\.kind) == [.bindAfterDriverRemoved])
         #expect(findings.first?.seqnums == [105, 106])
@@ -121,13 +127,7 @@ struct EndOfRunTests {
     /// A synchronous re-registration binds before its driver's `add`: a daemon stopping between the two
     /// must not call the bind a race, while a recording that ends there reports it.
     @Test func onlyAnEndedRecordingReportsAnUnresolvedBindAfterRemoval() {
-        var scenario = Scenario()
-        scenario.addDriver()
-        scenario.addDevice("dev1")
-        scenario.bind("dev1")
-        scenario.unbind("dev1")
-        scenario.removeDriver()
-        scenario.bind("dev1")
+        let scenario = RaceRuleTests.bindAfterRemoval()
         for endOfInput in [false, true] {
             var tracker = Scenario.tracker()
             var records = scenario.run(&tracker, finish: false)

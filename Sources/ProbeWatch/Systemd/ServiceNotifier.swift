@@ -12,6 +12,8 @@ public final class ServiceNotifier {
     private var pendingStatus: String?
     private var lastStatus: String?
     private var nextStatusUsec: Int64 = 0
+    /// Outside a notify service the counters need not even be formatted, on every wakeup.
+    private let hasManager = getenv("NOTIFY_SOCKET") != nil
 
     public init() {
         var usec: UInt64 = 0
@@ -26,7 +28,9 @@ public final class ServiceNotifier {
     }
 
     /// Records a new status; it is sent now, or at the next tick once the interval allows.
-    public func status(_ status: String) {
+    public func status(_ make: @autoclosure () -> String) {
+        guard hasManager else { return }
+        let status = make()
         guard status != lastStatus else { return }
         pendingStatus = status
         tick(nowMonotonicUsec: Clock.monotonicUsec())
