@@ -1,14 +1,32 @@
+import Glibc
 import ProbeWatchCore
 
-/// Turns the C strings libudev hands out into Swift strings without losing bytes: valid UTF-8 passes
-/// through, anything else is `\xNN`-escaped (with `\` itself escaped) and flagged, as udev does for labels.
+/// Turns the C strings libudev hands out into UTF-8 without losing bytes: valid UTF-8 passes through,
+/// anything else is `\xNN`-escaped (with `\` itself escaped) and flagged, as udev does for labels.
 enum UEventDecoding {
+    static var noBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: nil, count: 0) }
+
+    /// A C string's bytes, without its NUL; valid as long as libudev's device is.
+    static func bytes(_ pointer: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeRawPointer(pointer).withMemoryRebound(to: UInt8.self, capacity: 1) { start in
+            UnsafeBufferPointer(start: start, count: strlen(pointer))
+        }
+    }
+
+    /// One pass the compiler vectorizes: almost every uevent byte is ASCII.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        return high < 0x80
+    }
+
+    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+        bytes.count == name.utf8CodeUnitCount
+            && bytes.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
     static func decode(_ pointer: UnsafePointer<CChar>) -> (String, escaped: Bool) {
-        // The non-generic initializer: the generic one instantiates type metadata on every call.
-        if let text = String(validatingCString: pointer) { return (text, false) }
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
-                                        count: strlenBytes(pointer))
-        return decode(bytes)
+        decode(bytes(pointer))
     }
 
     static func decode(_ bytes: some Collection<UInt8>) -> (String, escaped: Bool) {
@@ -51,11 +69,5 @@ enum UEventDecoding {
     private static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return "\\x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xf)])
-    }
-
-    private static func strlenBytes(_ pointer: UnsafePointer<CChar>) -> Int {
-        var count = 0
-        while pointer[count] != 0 { count += 1 }
-        return count
     }
 }

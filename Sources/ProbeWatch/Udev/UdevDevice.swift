@@ -5,21 +5,28 @@ import ProbeWatchCore
 /// message: getters such as udev_device_get_driver() fall back to sysfs, which costs I/O per event and
 /// describes the device now, not at the time of the event.
 enum UdevDevice {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    /// Two passes over libudev's property list: the first sizes the event's buffer and checks that every
+    /// byte is ASCII, the second copies the bytes in, making Strings only for the keys the tracker reads.
+    /// Anything else (UTF-8 or not) takes the slow path, which escapes what is not UTF-8.
     static func uevent(from device: OpaquePointer, source: UEvent.Source, received: EventTime) -> UEvent? {
-        var properties = UEventProperties()
-        var escaped: [String] = []
-        var entry = udev_device_get_properties_list_entry(device)
-        while let current = entry {
-            if let namePointer = udev_list_entry_get_name(current) {
-                let (name, nameEscaped) = UEventDecoding.decode(namePointer)
-                let (value, valueEscaped) = udev_list_entry_get_value(current).map(UEventDecoding.decode)
-                    ?? ("", false)
-                properties.appendUnique(name, value)
-                if nameEscaped || valueEscaped { escaped.append(name) }
-            }
-            entry = udev_list_entry_get_next(current)
+        let list = udev_device_get_properties_list_entry(device)
+        var byteCount = 0
+        var allASCII = true
+        forEachProperty(list) { name, value in
+            byteCount += UEventProperties.storageBytes(nameCount: name.count, valueCount: value.count)
+            allASCII = allASCII && UEventDecoding.isASCII(name) && UEventDecoding.isASCII(value)
         }
-        return uevent(properties: properties, escapedKeys: escaped, source: source, received: received)
+        guard allASCII else { return decodedSlowly(list, source: source, received: received) }
+        var fields = KnownFields()
+        let properties = UEventProperties(utf8ByteCount: byteCount) { builder in
+            forEachProperty(list) { name, value in
+                builder.append(utf8Name: name, value: value)
+                fields.take(utf8Name: name, value: value)
+            }
+        }
+        return fields.uevent(properties: properties, escapedKeys: [], source: source, received: received)
     }
 
     /// Builds the event from its properties; nil when ACTION is missing or unknown.
@@ -27,11 +34,31 @@ enum UdevDevice {
                        received: EventTime) -> UEvent? {
         var fields = KnownFields()
         for property in properties { fields.take(property) }
-        guard let action = fields.action.flatMap(UEventAction.init(rawValue:)) else { return nil }
-        return UEvent(
-            action: action, devpath: fields.devpath ?? "", subsystem: fields.subsystem, driver: fields.driver,
-            seqnum: fields.seqnum.flatMap { UInt64($0) }, properties: properties, source: source,
-            received: received, escapedKeys: escapedKeys)
+        return fields.uevent(properties: properties, escapedKeys: escapedKeys, source: source, received: received)
+    }
+
+    private static func decodedSlowly(_ list: OpaquePointer?, source: UEvent.Source, received: EventTime) -> UEvent? {
+        var properties = UEventProperties()
+        var escaped: [String] = []
+        forEachProperty(list) { name, value in
+            let (nameText, nameEscaped) = UEventDecoding.decode(name)
+            let (valueText, valueEscaped) = UEventDecoding.decode(value)
+            properties.appendUnique(nameText, valueText)
+            if nameEscaped || valueEscaped { escaped.append(nameText) }
+        }
+        return uevent(properties: properties, escapedKeys: escaped, source: source, received: received)
+    }
+
+    /// The bytes stay valid as long as the device does.
+    private static func forEachProperty(_ list: OpaquePointer?, _ body: (_ name: Bytes, _ value: Bytes) -> Void) {
+        var entry = list
+        while let current = entry {
+            if let name = udev_list_entry_get_name(current) {
+                body(UEventDecoding.bytes(name), udev_list_entry_get_value(current).map(UEventDecoding.bytes)
+                    ?? UEventDecoding.noBytes)
+            }
+            entry = udev_list_entry_get_next(current)
+        }
     }
 
     /// The keys probewatch reads, picked up in one pass over the properties.
@@ -47,6 +74,30 @@ enum UdevDevice {
             case "SEQNUM": seqnum = property.value
             default: break
             }
+        }
+
+        mutating func take(utf8Name name: Bytes, value: Bytes) {
+            func text() -> String { String(decoding: value, as: UTF8.self) }
+            if UEventDecoding.equal(name, "ACTION") {
+                action = text()
+            } else if UEventDecoding.equal(name, "DEVPATH") {
+                devpath = text()
+            } else if UEventDecoding.equal(name, "SUBSYSTEM") {
+                subsystem = text()
+            } else if UEventDecoding.equal(name, "DRIVER") {
+                driver = text()
+            } else if UEventDecoding.equal(name, "SEQNUM") {
+                seqnum = text()
+            }
+        }
+
+        func uevent(properties: UEventProperties, escapedKeys: [String], source: UEvent.Source,
+                    received: EventTime) -> UEvent? {
+            guard let action = action.flatMap(UEventAction.init(rawValue:)) else { return nil }
+            return UEvent(
+                action: action, devpath: devpath ?? "", subsystem: subsystem, driver: driver,
+                seqnum: seqnum.flatMap { UInt64($0) }, properties: properties, source: source,
+                received: received, escapedKeys: escapedKeys)
         }
     }
 }

@@ -1,12 +1,20 @@
-/// A uevent's KEY=VALUE pairs in the order the kernel sent them. A short array, not a dictionary:
-/// uevents carry a handful of keys, and hashing each one per event costs more than scanning them.
+/// A uevent's KEY=VALUE pairs in the order the kernel sent them, as UTF-8 bytes in one buffer: each name
+/// and value with a 4-byte length before it. One allocation per event, and the JSON log copies the bytes
+/// straight from it; a String is made only for a key someone asks for. Lookups scan: uevents carry a
+/// handful of keys, and hashing each one per event would cost more than the scan.
 public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public struct Property: Sendable, Equatable {
         public var name: String
         public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
-    private var items: [Property] = []
+    private var storage: [UInt8] = []
+    public private(set) var count = 0
 
     public init() {}
 
@@ -18,27 +26,150 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         for (name, value) in pairs { self[name] = value }
     }
 
+    /// Fills storage of a size known in advance, in one allocation: `fill` appends bytes that are UTF-8
+    /// (the caller has checked) and must fit `utf8ByteCount` (`storageBytes(name:value:)` summed).
+    public init(utf8ByteCount: Int, _ fill: (inout Builder) -> Void) {
+        var count = 0
+        storage = Array(unsafeUninitializedCapacity: utf8ByteCount) { buffer, initialized in
+            var builder = Builder(buffer: buffer)
+            fill(&builder)
+            initialized = builder.used
+            count = builder.count
+        }
+        self.count = count
+    }
+
+    /// What one property takes in storage.
+    public static func storageBytes(nameCount: Int, valueCount: Int) -> Int {
+        8 + nameCount + valueCount
+    }
+
+    /// Appends into `init(utf8ByteCount:_:)`'s storage; a property that would not fit is left out.
+    public struct Builder: ~Copyable {
+        fileprivate let buffer: UnsafeMutableBufferPointer<UInt8>
+        fileprivate var used = 0
+        fileprivate var count = 0
+
+        public mutating func append(utf8Name name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+            guard used + storageBytes(nameCount: name.count, valueCount: value.count) <= buffer.count else { return }
+            put(name)
+            put(value)
+            count += 1
+        }
+
+        private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { length in
+                for byte in length {
+                    buffer[used] = byte
+                    used += 1
+                }
+            }
+            guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return }
+            (target + used).update(from: source, count: bytes.count)
+            used += bytes.count
+        }
+    }
+
     public subscript(name: String) -> String? {
-        get { items.first { $0.name == name }?.value }
+        get { range(ofValueFor: name).map { String(decoding: storage[$0], as: UTF8.self) } }
         set {
-            let index = items.firstIndex { $0.name == name }
-            switch (index, newValue) {
-            case (let index?, let value?): items[index].value = value
-            case (let index?, nil): items.remove(at: index)
-            case (nil, let value?): items.append(Property(name: name, value: value))
-            case (nil, nil): break
+            if let found = range(ofPropertyNamed: name) {
+                guard let newValue else {
+                    storage.removeSubrange(found)
+                    count -= 1
+                    return
+                }
+                var replacement = UEventProperties()
+                replacement.appendUnique(name, newValue)
+                storage.replaceSubrange(found, with: replacement.storage)
+            } else if let newValue {
+                appendUnique(name, newValue)
             }
         }
     }
 
     /// Appends without looking for an earlier key: for sources that cannot repeat keys (libudev).
     public mutating func appendUnique(_ name: String, _ value: String) {
-        items.append(Property(name: name, value: value))
+        appendField(name.utf8)
+        appendField(value.utf8)
+        count += 1
     }
 
-    public var count: Int { items.count }
-    public var names: [String] { items.map(\.name) }
-    public func makeIterator() -> IndexingIterator<[Property]> { items.makeIterator() }
+    /// The same from bytes that are valid UTF-8, which the caller has checked.
+    public mutating func appendUnique(utf8Name name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        appendField(name)
+        appendField(value)
+        count += 1
+    }
+
+    /// Every property as bytes, in order, without making Strings.
+    public func forEachUTF8(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+        storage.withUnsafeBufferPointer { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let name = Self.field(in: bytes, at: &offset)
+                let value = Self.field(in: bytes, at: &offset)
+                body(name, value)
+            }
+        }
+    }
+
+    public var names: [String] { map(\.name) }
+
+    public func makeIterator() -> AnyIterator<Property> {
+        var offset = 0
+        let storage = storage
+        return AnyIterator {
+            guard offset < storage.count else { return nil }
+            return storage.withUnsafeBufferPointer { bytes in
+                let name = String(decoding: Self.field(in: bytes, at: &offset), as: UTF8.self)
+                let value = String(decoding: Self.field(in: bytes, at: &offset), as: UTF8.self)
+                return Property(name: name, value: value)
+            }
+        }
+    }
+
+    private mutating func appendField(_ bytes: some Collection<UInt8>) {
+        let length = UInt32(truncatingIfNeeded: bytes.count)
+        withUnsafeBytes(of: length.littleEndian) { storage.append(contentsOf: $0) }
+        storage.append(contentsOf: bytes)
+    }
+
+    private static func field(in bytes: UnsafeBufferPointer<UInt8>, at offset: inout Int) -> UnsafeBufferPointer<UInt8> {
+        let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16
+            | Int(bytes[offset + 3]) << 24
+        let start = offset + 4
+        offset = start + length
+        return UnsafeBufferPointer(rebasing: bytes[start..<offset])
+    }
+
+    /// Where the named property's value lies in `storage`.
+    private func range(ofValueFor name: String) -> Range<Int>? {
+        guard let whole = range(ofPropertyNamed: name) else { return nil }
+        var offset = whole.lowerBound
+        return storage.withUnsafeBufferPointer { bytes in
+            _ = Self.field(in: bytes, at: &offset)
+            let start = offset + 4
+            return start..<whole.upperBound
+        }
+    }
+
+    /// Where the named property (its name's length through its value's end) lies in `storage`.
+    private func range(ofPropertyNamed name: String) -> Range<Int>? {
+        var name = name
+        return name.withUTF8 { wanted in
+            storage.withUnsafeBufferPointer { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let start = offset
+                    let candidate = Self.field(in: bytes, at: &offset)
+                    _ = Self.field(in: bytes, at: &offset)
+                    if candidate.count == wanted.count, candidate.elementsEqual(wanted) { return start..<offset }
+                }
+                return nil
+            }
+        }
+    }
 }
 
 extension UEventProperties: Equatable {

@@ -1,43 +1,79 @@
-/// Appends JSON to a byte buffer. Hand-written because one line is encoded per uevent on the daemon's hot
-/// path, where Foundation's JSONEncoder costs several times libudev's own receive (see Benchmarks/).
-struct JSONWriter {
-    var bytes: [UInt8] = []
+/// Appends JSON to a byte buffer of its own. Hand-written because one line is encoded per uevent on the
+/// daemon's hot path, where Foundation's JSONEncoder costs several times libudev's own receive (see
+/// Benchmarks/). The buffer is raw memory, not an Array: an Array append checks uniqueness and capacity
+/// each time, and a line is some sixty appends.
+struct JSONWriter: ~Copyable, ByteAppending {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
     private var needsComma = false
 
-    init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
+    init(capacity: Int = 1024) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
     }
 
-    /// Continues an existing buffer (the sink's), so a record is encoded in place, not copied.
-    init(appendingTo buffer: [UInt8]) {
-        bytes = buffer
+    deinit {
+        start.deallocate()
+    }
+
+    /// What was written, for the caller's buffer.
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        body(UnsafeBufferPointer(start: start, count: count))
+    }
+
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        start[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (start + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(toHold: count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(toHold needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newStart = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newStart.update(from: start, count: count)
+        start.deallocate()
+        start = newStart
+        capacity = newCapacity
     }
 
     mutating func beginObject() {
         separate()
-        bytes.append(0x7b)
+        append(0x7b)
         needsComma = false
     }
 
     mutating func endObject() {
-        bytes.append(0x7d)
+        append(0x7d)
         needsComma = true
     }
 
     mutating func key(_ name: String) {
         separate()
         appendString(name)
-        bytes.append(0x3a)
+        append(0x3a)
         needsComma = false
     }
 
     /// A key known at compile time to need no escaping.
     mutating func key(_ name: StaticString) {
         separate()
-        bytes.append(0x22)
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(0x22)
-        bytes.append(0x3a)
+        append(0x22)
+        append(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        append(0x22)
+        append(0x3a)
         needsComma = false
     }
 
@@ -47,10 +83,24 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// A key from bytes known to be UTF-8 (a uevent property's name).
+    mutating func key(utf8 name: UnsafeBufferPointer<UInt8>) {
+        separate()
+        appendString(utf8: name)
+        append(0x3a)
+        needsComma = false
+    }
+
+    mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) {
+        separate()
+        appendString(utf8: value)
+        needsComma = true
+    }
+
     mutating func int<T: BinaryInteger>(_ value: T) {
         separate()
         if value < 0 {
-            bytes.append(0x2d)
+            append(0x2d)
             appendDigits(UInt64(-Int64(value)))
         } else {
             appendDigits(UInt64(value))
@@ -61,37 +111,35 @@ struct JSONWriter {
     /// RFC 3339 time as a JSON string, written without intermediate strings.
     mutating func time(realtimeUsec: Int64) {
         separate()
-        bytes.append(0x22)
-        RFC3339.append(realtimeUsec: realtimeUsec, to: &bytes)
-        bytes.append(0x22)
+        append(0x22)
+        RFC3339.append(realtimeUsec: realtimeUsec, to: &self)
+        append(0x22)
         needsComma = true
     }
 
+    /// Digits are written backwards into the reserved space, then reversed in place.
     private mutating func appendDigits(_ value: UInt64) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
+        reserve(20)
+        let first = count
         var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = 0x30 + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
-        }
+        repeat {
+            start[count] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+            count += 1
+        } while rest > 0
+        var digits = UnsafeMutableBufferPointer(start: start + first, count: count - first)
+        digits.reverse()
     }
 
     mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        appendLiteral(value ? "true" : "false")
         needsComma = true
     }
 
     mutating func null() {
         separate()
-        bytes.append(contentsOf: "null".utf8)
+        appendLiteral("null")
         needsComma = true
     }
 
@@ -107,56 +155,64 @@ struct JSONWriter {
 
     mutating func field(_ name: StaticString, ints: [UInt64]) {
         key(name)
-        bytes.append(0x5b)
+        append(0x5b)
         needsComma = false
         for value in ints { int(value) }
-        bytes.append(0x5d)
+        append(0x5d)
         needsComma = true
     }
 
     mutating func field(_ name: StaticString, strings: [String]) {
         key(name)
-        bytes.append(0x5b)
+        append(0x5b)
         needsComma = false
         for value in strings { string(value) }
-        bytes.append(0x5d)
+        append(0x5d)
         needsComma = true
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(0x2c) }
+        if needsComma { append(0x2c) }
     }
 
     private mutating func appendString(_ value: String) {
-        bytes.append(0x22)
         var value = value
-        value.withUTF8 { utf8 in
-            var start = 0
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5c {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                    appendEscape(byte)
-                    start = index + 1
-                }
-                index += 1
+        value.withUTF8 { appendString(utf8: $0) }
+    }
+
+    private mutating func appendString(utf8: UnsafeBufferPointer<UInt8>) {
+        append(0x22)
+        var from = 0
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5c {
+                append(UnsafeBufferPointer(rebasing: utf8[from..<index]))
+                appendEscape(byte)
+                from = index + 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            index += 1
         }
-        bytes.append(0x22)
+        append(UnsafeBufferPointer(rebasing: utf8[from...]))
+        append(0x22)
+    }
+
+    private mutating func appendLiteral(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private mutating func appendEscape(_ byte: UInt8) {
+        append(0x5c)
         switch byte {
-        case 0x22: bytes.append(contentsOf: [0x5c, 0x22])
-        case 0x5c: bytes.append(contentsOf: [0x5c, 0x5c])
-        case 0x0a: bytes.append(contentsOf: [0x5c, 0x6e])
-        case 0x09: bytes.append(contentsOf: [0x5c, 0x74])
-        case 0x0d: bytes.append(contentsOf: [0x5c, 0x72])
+        case 0x22, 0x5c: append(byte)
+        case 0x0a: append(0x6e)
+        case 0x09: append(0x74)
+        case 0x0d: append(0x72)
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [0x5c, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xf)]])
+            let hex: StaticString = "0123456789abcdef"
+            appendLiteral("u00")
+            append(hex.utf8Start[Int(byte >> 4)])
+            append(hex.utf8Start[Int(byte & 0xf)])
         }
     }
 }

@@ -21,8 +21,7 @@ public struct LogHeader: Sendable, Equatable {
 extension RecordEncoder {
     /// Appends the header line, newline included.
     public func appendHeader(_ header: LogHeader, nowRealtimeUsec now: Int64, to buffer: inout [UInt8]) {
-        var json = JSONWriter(appendingTo: buffer)
-        buffer = []
+        var json = JSONWriter()
         json.beginObject()
         json.field("type", "header")
         json.field("schema", RecordContext.schemaVersion)
@@ -36,7 +35,7 @@ extension RecordEncoder {
         json.field("first_seqnum", header.firstSeqnum)
         json.field("rotation", header.rotation)
         json.endObject()
-        buffer = json.bytes
+        json.withBytes { buffer.append(contentsOf: $0) }
         buffer.append(0x0a)
     }
 }

@@ -59,8 +59,7 @@ public struct RecordEncoder: Sendable {
     }
 
     private func encode(_ record: Record, now: Int64, truncation: Truncation?, into buffer: inout [UInt8]) {
-        var json = JSONWriter(appendingTo: buffer)
-        buffer = []  // hand the storage over, so appending does not copy it
+        var json = JSONWriter()
         json.beginObject()
         json.field("type", record.type)
         json.field("schema", RecordContext.schemaVersion)
@@ -77,7 +76,7 @@ public struct RecordEncoder: Sendable {
         case .summary(let summary): encodeSummary(summary, into: &json)
         }
         json.endObject()
-        buffer = json.bytes
+        json.withBytes { buffer.append(contentsOf: $0) }
     }
 
     private func encodeEvent(_ event: UEvent, invalid: String?, truncation: Truncation?, into json: inout JSONWriter) {
@@ -91,12 +90,19 @@ public struct RecordEncoder: Sendable {
         json.field("monotonic_usec", event.received.monotonicUsec)
         json.key("properties")
         json.beginObject()
-        let keepsProperties = truncation?.keepsProperties ?? true
-        for property in event.properties where keepsProperties {
-            json.key(capped(property.name, truncation?.nameBytes))
-            json.string(capped(property.value, truncation?.valueBytes))
+        if let truncation {
+            for property in event.properties where truncation.keepsProperties {
+                json.key(capped(property.name, truncation.nameBytes))
+                json.string(capped(property.value, truncation.valueBytes))
+            }
+        } else {
+            event.properties.forEachUTF8 { name, value in
+                json.key(utf8: name)
+                json.string(utf8: value)
+            }
         }
         json.endObject()
+        let keepsProperties = truncation?.keepsProperties ?? true
         if !event.escapedKeys.isEmpty, keepsProperties {
             json.field("escaped", strings: event.escapedKeys.sorted().map { capped($0, truncation?.nameBytes) })
         }

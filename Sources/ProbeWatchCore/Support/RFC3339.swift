@@ -8,7 +8,7 @@ public enum RFC3339 {
     }
 
     /// Writes `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` straight into a buffer.
-    public static func append(realtimeUsec: Int64, to bytes: inout [UInt8]) {
+    static func append<Bytes: ByteAppending & ~Copyable>(realtimeUsec: Int64, to bytes: inout Bytes) {
         let seconds = floorDiv(realtimeUsec, 1_000_000)
         let micros = realtimeUsec - seconds * 1_000_000
         let days = floorDiv(seconds, 86_400)
@@ -23,12 +23,14 @@ public enum RFC3339 {
         appendDigits(micros, width: 6, to: &bytes, then: 0x5a)
     }
 
-    private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8], then separator: UInt8) {
+    private static func appendDigits<Bytes: ByteAppending & ~Copyable>(
+        _ value: Int64, width: Int, to bytes: inout Bytes, then separator: UInt8
+    ) {
         var divisor: Int64 = 1
         for _ in 1..<width { divisor *= 10 }
         var rest = max(0, value)
         if rest >= divisor * 10 {
-            bytes.append(contentsOf: String(rest).utf8)
+            for digit in String(rest).utf8 { bytes.append(digit) }
         } else {
             while divisor > 0 {
                 bytes.append(0x30 + UInt8(rest / divisor))

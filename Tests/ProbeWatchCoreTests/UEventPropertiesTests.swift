@@ -1,0 +1,85 @@
+import Testing
+@testable import ProbeWatchCore
+
+@Suite("Uevent properties: one byte buffer, kernel order, lookups, JSON straight from the bytes")
+struct UEventPropertiesTests {
+    @Test func keepsTheOrderTheyCameIn() {
+        var properties = UEventProperties()
+        properties.appendUnique("ACTION", "add")
+        properties.appendUnique("DEVPATH", "/devices/x")
+        properties.appendUnique("SEQNUM", "7")
+        #expect(properties.names == ["ACTION", "DEVPATH", "SEQNUM"])
+        #expect(properties.count == 3)
+        #expect(properties["DEVPATH"] == "/devices/x")
+        #expect(properties["DEVPATH_OLD"] == nil)
+        #expect(properties["DEV"] == nil)
+    }
+
+    @Test func settingAKeyReplacesItInPlaceAndNilRemovesIt() {
+        var properties: UEventProperties = ["A": "1", "B": "2", "C": "3"]
+        properties["B"] = "a much longer value than before"
+        properties["D"] = "4"
+        #expect(properties.names == ["A", "B", "C", "D"])
+        #expect(properties["B"] == "a much longer value than before")
+        properties["A"] = nil
+        properties["Z"] = nil
+        #expect(properties.names == ["B", "C", "D"])
+        #expect(properties.count == 3)
+        #expect(properties["C"] == "3")
+    }
+
+    @Test func valuesMayHoldAnyCharacterEvenNUL() {
+        let odd = "a\u{0}b=c\nä😀"
+        var properties = UEventProperties()
+        properties.appendUnique("X", odd)
+        properties.appendUnique("", "")
+        #expect(properties["X"] == odd)
+        #expect(properties[""] == "")
+        #expect(Array(properties) == [.init(name: "X", value: odd), .init(name: "", value: "")])
+    }
+
+    @Test func theSizedBuilderMatchesAppendingOneByOne() {
+        let pairs = [("ACTION", "bind"), ("DEVPATH", "/devices/platform/x"), ("DRIVER", "x")]
+        let size = pairs.reduce(0) { $0 + UEventProperties.storageBytes(nameCount: $1.0.utf8.count, valueCount: $1.1.utf8.count) }
+        let built = UEventProperties(utf8ByteCount: size) { builder in
+            for (name, value) in pairs {
+                Array(name.utf8).withUnsafeBufferPointer { nameBytes in
+                    Array(value.utf8).withUnsafeBufferPointer { builder.append(utf8Name: nameBytes, value: $0) }
+                }
+            }
+        }
+        var appended = UEventProperties()
+        for (name, value) in pairs { appended.appendUnique(name, value) }
+        #expect(built == appended)
+        #expect(built.names == appended.names)
+    }
+
+    @Test func aBuilderTooSmallLeavesOutWhatDoesNotFit() {
+        let built = UEventProperties(utf8ByteCount: 12) { builder in
+            Array("AB".utf8).withUnsafeBufferPointer { builder.append(utf8Name: $0, value: $0) }
+            Array("CD".utf8).withUnsafeBufferPointer { builder.append(utf8Name: $0, value: $0) }
+        }
+        #expect(built.names == ["AB"])
+        #expect(built.count == 1)
+    }
+
+    @Test func equalityIgnoresOrder() {
+        let one: UEventProperties = ["A": "1", "B": "2"]
+        let other: UEventProperties = ["B": "2", "A": "1"]
+        #expect(one == other)
+        #expect(one != ["A": "1", "B": "3"])
+        #expect(one != ["A": "1"])
+    }
+
+    @Test func theEventLineCarriesEveryPropertyEscaped() throws {
+        var properties = UEventProperties()
+        properties.appendUnique("ACTION", "add")
+        properties.appendUnique("Q\"", "tab\there\u{1}\\")
+        let event = UEvent(action: .add, devpath: "/devices/x", properties: properties,
+                           received: EventTime(realtimeUsec: 0, monotonicUsec: 1))
+        let encoder = RecordEncoder(context: RecordContext(bootID: "b", host: "h"))
+        let line = String(decoding: encoder.line(for: .event(event, invalid: nil), nowRealtimeUsec: 0), as: UTF8.self)
+        #expect(line.contains(#""properties":{"ACTION":"add","Q\"":"tab\there\u0001\\"}"#))
+        #expect(line.hasSuffix("}\n"))
+    }
+}
