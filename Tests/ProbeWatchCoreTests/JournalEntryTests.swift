@@ -56,6 +56,28 @@ struct JournalEntryTests {
         #expect(JournalEntry.from(.event(event, invalid: "bad"), policy: JournalPolicy(), json: { "" })?["PRIORITY"] == "5")
     }
 
+    @Test func admissionAgreesWithTheEntryWithoutBuildingIt() {
+        let probe = ProbeCompletion(devpath: "/devices/pwtest/dev1", driver: "pwtest_async", bus: "pwtest",
+                                    module: nil, mode: .async, latencyUsec: 5, seqnums: [1, 2], realtimeUsec: nil)
+        let event = UEvent(action: .add, devpath: "/devices/x", received: EventTime(realtimeUsec: nil, monotonicUsec: 0))
+        let records: [Record] = [
+            .race(Self.finding), .probe(probe), .event(event, invalid: nil), .event(event, invalid: "bad"),
+            .lost(LostEvents(reason: "ENOBUFS", lostCount: 1, afterSeqnum: nil, realtimeUsec: nil)),
+            .snapshot(SnapshotSummary(reason: .startup, devices: 1, bound: 1, unboundWithModule: 0, drivers: 1, realtimeUsec: nil)),
+            .snapshot(SnapshotSummary(reason: .resync, devices: 1, bound: 1, unboundWithModule: 0, drivers: 1, realtimeUsec: nil)),
+            .summary(RunSummary()),
+        ]
+        let policies = [JournalPolicy(), JournalPolicy(probePriority: nil), JournalPolicy(events: true)]
+        for record in records {
+            for policy in policies {
+                let entry = JournalEntry.from(record, policy: policy, json: { "" })
+                let admission = JournalEntry.admission(of: record, policy: policy)
+                #expect(admission?.isFinding == entry?.isFinding, "\(record)")
+                #expect(admission?.isLifecycle == entry?.isLifecycle, "\(record)")
+            }
+        }
+    }
+
     @Test func theCatalogExplainsEveryMessageID() throws {
         let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("systemd/probewatch.catalog")

@@ -82,4 +82,28 @@ struct UEventPropertiesTests {
         #expect(line.contains(#""properties":{"ACTION":"add","Q\"":"tab\there\u0001\\"}"#))
         #expect(line.hasSuffix("}\n"))
     }
+
+    @Test func theWordAtATimeEscapeCheckAgreesWithTheByteCheck() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            for _ in 0..<200 {
+                // Mostly printable bytes, with the odd quote, backslash, control or high byte.
+                let bytes = (0..<length).map { _ -> UInt8 in
+                    let pick = UInt8.random(in: 0...255, using: &generator)
+                    return pick < 230 ? UInt8.random(in: 0x20...0x7e, using: &generator) : pick
+                }
+                let expected = !bytes.contains(where: JSONEscaping.needsEscape)
+                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.isPlain) == expected, "\(bytes)")
+            }
+        }
+        for special: UInt8 in [0x00, 0x1f, 0x22, 0x5c] {
+            for position in 0..<17 {
+                var bytes = [UInt8](repeating: 0x41, count: 17)
+                bytes[position] = special
+                #expect(!bytes.withUnsafeBufferPointer(JSONEscaping.isPlain))
+            }
+        }
+        #expect([UInt8](repeating: 0x20, count: 16).withUnsafeBufferPointer(JSONEscaping.isPlain))
+        #expect([UInt8](repeating: 0xff, count: 16).withUnsafeBufferPointer(JSONEscaping.isPlain))
+    }
 }

@@ -28,18 +28,19 @@ public final class JournalSink: RecordSink {
     }
 
     public func write(_ record: Record) {
+        guard let admission = JournalEntry.admission(of: record, policy: policy) else { return }
+        let now = Clock.monotonicUsec()
+        // The count of held-back entries goes out before the "stopped" entry, not after it.
+        var isStop = false
+        if case .summary = record { isStop = true }
+        sendSuppressedCount(nowUsec: now, force: isStop)
+        guard admission.isLifecycle || limiter.admit(isFinding: admission.isFinding, nowUsec: now) else { return }
         let json = { [encoder] in
             var line = encoder.line(for: record, nowRealtimeUsec: Clock.now().realtimeUsec ?? 0)
             line.removeLast()  // the newline
             return String(decoding: line, as: UTF8.self)
         }
         guard let entry = JournalEntry.from(record, policy: policy, json: json) else { return }
-        let now = Clock.monotonicUsec()
-        // The count of held-back entries goes out before the "stopped" entry, not after it.
-        var isStop = false
-        if case .summary = record { isStop = true }
-        sendSuppressedCount(nowUsec: now, force: isStop)
-        guard entry.isLifecycle || limiter.admit(isFinding: entry.isFinding, nowUsec: now) else { return }
         send(entry)
     }
 

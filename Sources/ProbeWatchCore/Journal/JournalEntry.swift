@@ -69,6 +69,19 @@ extension JournalEntry {
         return entry
     }
 
+    /// What `from` would make of a record, without making it: nil when the policy keeps it out, else
+    /// how the rate limit counts it. A storm is mostly held back by the limit, so the sink asks this first
+    /// and builds only the entries it sends.
+    public static func admission(of record: Record, policy: JournalPolicy) -> (isFinding: Bool, isLifecycle: Bool)? {
+        switch record {
+        case .race, .lost: (true, false)
+        case .probe: policy.probePriority == nil ? nil : (false, false)
+        case .event(_, let invalid): policy.events || invalid != nil ? (false, false) : nil
+        case .snapshot(let snapshot): (false, snapshot.reason == .startup)
+        case .summary: (false, true)
+        }
+    }
+
     static func race(_ finding: Finding) -> JournalEntry {
         var entry = JournalEntry(
             message: "\(finding.kind.rawValue): \(finding.message)",

@@ -2,7 +2,7 @@
 /// daemon's hot path, where Foundation's JSONEncoder costs several times libudev's own receive (see
 /// Benchmarks/). The buffer is raw memory, not an Array: an Array append checks uniqueness and capacity
 /// each time, and a line is some sixty appends.
-struct JSONWriter: ~Copyable, ByteAppending {
+struct JSONWriter: ~Copyable {
     private var start: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private(set) var count = 0
@@ -67,13 +67,19 @@ struct JSONWriter: ~Copyable, ByteAppending {
         needsComma = false
     }
 
-    /// A key known at compile time to need no escaping.
+    /// A key known at compile time to need no escaping: `,"name":` in one write.
     mutating func key(_ name: StaticString) {
-        separate()
-        append(0x22)
-        append(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        append(0x22)
-        append(0x3a)
+        let length = name.utf8CodeUnitCount
+        reserve(length + 4)
+        if needsComma {
+            start[count] = 0x2c
+            count += 1
+        }
+        start[count] = 0x22
+        (start + count + 1).update(from: name.utf8Start, count: length)
+        start[count + length + 1] = 0x22
+        start[count + length + 2] = 0x3a
+        count += length + 3
         needsComma = false
     }
 
@@ -111,9 +117,11 @@ struct JSONWriter: ~Copyable, ByteAppending {
     /// RFC 3339 time as a JSON string, written without intermediate strings.
     mutating func time(realtimeUsec: Int64) {
         separate()
-        append(0x22)
-        RFC3339.append(realtimeUsec: realtimeUsec, to: &self)
-        append(0x22)
+        reserve(RFC3339.maxBytes + 2)
+        start[count] = 0x22
+        count += 1 + RFC3339.write(realtimeUsec: realtimeUsec, to: start + count + 1)
+        start[count] = 0x22
+        count += 1
         needsComma = true
     }
 
@@ -180,21 +188,25 @@ struct JSONWriter: ~Copyable, ByteAppending {
         value.withUTF8 { appendString(utf8: $0) }
     }
 
+    /// Most strings need no escaping and are copied whole; which ones do is found eight bytes at a time.
     private mutating func appendString(utf8: UnsafeBufferPointer<UInt8>) {
         append(0x22)
+        if JSONEscaping.isPlain(utf8) {
+            append(utf8)
+        } else {
+            appendEscaped(utf8)
+        }
+        append(0x22)
+    }
+
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         var from = 0
-        var index = 0
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == 0x22 || byte == 0x5c {
-                append(UnsafeBufferPointer(rebasing: utf8[from..<index]))
-                appendEscape(byte)
-                from = index + 1
-            }
-            index += 1
+        for (index, byte) in utf8.enumerated() where JSONEscaping.needsEscape(byte) {
+            append(UnsafeBufferPointer(rebasing: utf8[from..<index]))
+            appendEscape(byte)
+            from = index + 1
         }
         append(UnsafeBufferPointer(rebasing: utf8[from...]))
-        append(0x22)
     }
 
     private mutating func appendLiteral(_ text: StaticString) {

@@ -1,44 +1,50 @@
 /// RFC 3339 UTC timestamps with microseconds, computed without Foundation because one is formatted per
 /// record on the hot path.
 public enum RFC3339 {
+    /// The most `write` writes: a six-digit year (Int64 microseconds reach 294,247) and the rest.
+    static let maxBytes = 32
+
     public static func format(realtimeUsec: Int64) -> String {
-        var bytes: [UInt8] = []
-        append(realtimeUsec: realtimeUsec, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxBytes) { buffer in
+            let count = write(realtimeUsec: realtimeUsec, to: buffer.baseAddress!)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
     }
 
-    /// Writes `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` straight into a buffer.
-    static func append<Bytes: ByteAppending & ~Copyable>(realtimeUsec: Int64, to bytes: inout Bytes) {
+    /// Writes `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` (at most `maxBytes`) and returns how many bytes it wrote.
+    static func write(realtimeUsec: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let seconds = floorDiv(realtimeUsec, 1_000_000)
         let micros = realtimeUsec - seconds * 1_000_000
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        appendDigits(year, width: 4, to: &bytes, then: 0x2d)
-        appendDigits(month, width: 2, to: &bytes, then: 0x2d)
-        appendDigits(day, width: 2, to: &bytes, then: 0x54)
-        appendDigits(secondOfDay / 3600, width: 2, to: &bytes, then: 0x3a)
-        appendDigits(secondOfDay / 60 % 60, width: 2, to: &bytes, then: 0x3a)
-        appendDigits(secondOfDay % 60, width: 2, to: &bytes, then: 0x2e)
-        appendDigits(micros, width: 6, to: &bytes, then: 0x5a)
+        var at = writeDigits(year, width: 4, to: out, then: 0x2d)
+        at += writeDigits(month, width: 2, to: out + at, then: 0x2d)
+        at += writeDigits(day, width: 2, to: out + at, then: 0x54)
+        at += writeDigits(secondOfDay / 3600, width: 2, to: out + at, then: 0x3a)
+        at += writeDigits(secondOfDay / 60 % 60, width: 2, to: out + at, then: 0x3a)
+        at += writeDigits(secondOfDay % 60, width: 2, to: out + at, then: 0x2e)
+        at += writeDigits(micros, width: 6, to: out + at, then: 0x5a)
+        return at
     }
 
-    private static func appendDigits<Bytes: ByteAppending & ~Copyable>(
-        _ value: Int64, width: Int, to bytes: inout Bytes, then separator: UInt8
-    ) {
-        var divisor: Int64 = 1
-        for _ in 1..<width { divisor *= 10 }
+    /// At least `width` digits (more for a year past 9999), then `separator`; negatives are written as 0.
+    private static func writeDigits(_ value: Int64, width: Int, to out: UnsafeMutablePointer<UInt8>,
+                                    then separator: UInt8) -> Int {
         var rest = max(0, value)
-        if rest >= divisor * 10 {
-            for digit in String(rest).utf8 { bytes.append(digit) }
-        } else {
-            while divisor > 0 {
-                bytes.append(0x30 + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
+        var digits = 1
+        var limit: Int64 = 10
+        while rest >= limit, digits < 19 {
+            digits += 1
+            limit *= 10
         }
-        bytes.append(separator)
+        let count = max(width, digits)
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            out[index] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+        }
+        out[count] = separator
+        return count + 1
     }
 
     /// Parses what `format` writes (and offsets other than Z); nil on anything else.
