@@ -106,4 +106,15 @@ struct UEventPropertiesTests {
         #expect([UInt8](repeating: 0x20, count: 16).withUnsafeBufferPointer(JSONEscaping.isPlain))
         #expect([UInt8](repeating: 0xff, count: 16).withUnsafeBufferPointer(JSONEscaping.isPlain))
     }
+
+    @Test func integersAtTheirLimitsAreWritten() {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("min", Int64.min)
+        json.field("max", UInt64.max)
+        json.field("zero", 0)
+        json.endObject()
+        let text = json.withBytes { String(decoding: $0, as: UTF8.self) }
+        #expect(text == #"{"min":-9223372036854775808,"max":18446744073709551615,"zero":0}"#)
+    }
 }

@@ -105,12 +105,8 @@ struct JSONWriter: ~Copyable {
 
     mutating func int<T: BinaryInteger>(_ value: T) {
         separate()
-        if value < 0 {
-            append(0x2d)
-            appendDigits(UInt64(-Int64(value)))
-        } else {
-            appendDigits(UInt64(value))
-        }
+        if value < 0 { append(0x2d) }
+        appendDigits(UInt64(value.magnitude))  // the magnitude: negating Int64.min would trap
         needsComma = true
     }
 
