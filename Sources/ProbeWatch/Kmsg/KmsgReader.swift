@@ -68,12 +68,18 @@ public final class KmsgReader {
         }
         pending.append(contentsOf: bytes)
         // A file is split at its end, so a read never cuts a record from its continuation lines.
-        guard kind == S_IFIFO else { return }
-        let text = String(decoding: pending, as: UTF8.self)
+        guard kind == S_IFIFO, let lastNewline = pending.lastIndex(of: 0x0a) else { return trimPending() }
+        // Only whole lines are decoded: a read can end inside a multi-byte character, whose bytes must
+        // wait for the next read rather than become U+FFFD.
+        let text = String(decoding: pending[...lastNewline], as: UTF8.self)
         let (complete, rest) = KmsgRecord.split(Substring(text))
         records += complete.compactMap(KmsgRecord.parse)
-        pending = Array(rest.utf8)
-        if pending.count > pendingLimit { pending.removeAll() }
+        pending = Array(rest.utf8) + pending[(lastNewline + 1)...]
+        trimPending()
+    }
+
+    private func trimPending() {
+        if kind == S_IFIFO, pending.count > pendingLimit { pending.removeAll() }
     }
 
     /// A saved file ended (its records are complete now), or a read failed for good: either way poll()
