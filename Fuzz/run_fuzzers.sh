@@ -58,6 +58,13 @@ PROBEWATCH_FILES=(
     Sources/ProbeWatch/Replay/UdevadmTextParser.swift
     Sources/ProbeWatch/Replay/CaptureDeduplicator.swift
     Sources/ProbeWatch/Replay/JSONLinesEventParser.swift
+    Sources/ProbeWatch/Replay/EventLineScanner.swift
+    Sources/ProbeWatch/Replay/EventLineFields.swift
+    Sources/ProbeWatch/Replay/JSONByteCursor.swift
+    Sources/ProbeWatch/Replay/JSONEscapes.swift
+    Sources/ProbeWatch/Replay/JSONNumberToken+Integers.swift
+    Sources/ProbeWatch/Replay/PropertyListBuilder.swift
+    Sources/ProbeWatch/Replay/RecordTimeText.swift
     Sources/ProbeWatch/Inspect/RecordLineParser.swift
 )
 needs_probewatch() { [ "$1" != kmsg ] && [ "$1" != config ]; }

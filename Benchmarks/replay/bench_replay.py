@@ -183,9 +183,13 @@ def timed_run(cmd: list[str], stderr_path: Path) -> dict:
 COMPONENTS = [
     ("JSON decoding (JSONDecoder, FoundationEssentials)",
      r"JSONDecoder|JSONMap|JSONScanner|JSON5|_JSONDecod|JSONDecodingError|JSONKeyedDecodingContainer|"
-     r"JSONLinesEventParser|FoundationEssentials|Decodable|KeyedDecodingContainer|CodingKey"),
+     r"FoundationEssentials|Decodable|KeyedDecodingContainer|CodingKey"),
+    ("event-line parsing (JSONLinesEventParser, EventLineScanner, JSONByteCursor, PropertyListBuilder)",
+     r"JSONLinesEventParser|EventLineScanner|EventLineFields|EventLineKey|JSONByteCursor|JSONEscapes|"
+     r"JSONNumberToken|PropertyListBuilder|RecordTimeText"),
     ("time parsing (RFC3339.parse)", r"RFC3339\.parse|RFC3339.*parse"),
-    ("input: read + split lines (ReplayInput, String)", r"ReplayInput|TextFile\.readBytes|CaptureDeduplicator"),
+    ("input: read + split lines + dedup (ReplayInput, LineReader, CaptureDeduplicator)",
+     r"ReplayInput|LineReader|LineBuffer|TextFile\.readBytes|CaptureDeduplicator"),
     ("reorder buffer (SeqnumReorderBuffer)", r"SeqnumReorderBuffer"),
     ("validation (UEventValidation)", r"UEventValidation"),
     ("tracker + race rules (ProbeTracker, DeviceTimeline, RaceRules, DriverRegistry)",

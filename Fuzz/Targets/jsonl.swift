@@ -2,10 +2,11 @@
 // inspection commands (RecordLineParser) read it.
 //
 // Input: the log file's bytes, decoded as UTF-8 (invalid bytes become U+FFFD) and split at `\n` bytes
-// (TextLines.split) like ReplayInput and RecordInput do. Each non-blank line goes to both parsers, which must agree about events
-// and newer schemas. Every record RecordLineParser returns is encoded again with RecordEncoder and must
-// read back as itself; the events are replayed through EventPipeline like `probewatch replay` does, and
-// the records the pipeline emits are checked the same way.
+// (TextLines.split) like RecordInput does (ReplayInput splits the bytes: the same lines). Each non-blank
+// line goes to both parsers, which must agree about events and newer schemas. Every record
+// RecordLineParser returns is encoded again with RecordEncoder and must read back as itself; the events
+// are replayed through EventPipeline like `probewatch replay` does, and the records the pipeline emits
+// are checked the same way.
 import FoundationEssentials
 @testable import ProbeWatch
 import ProbeWatchCore
@@ -27,12 +28,10 @@ public func fuzzJSONLines(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         case (.event, _):
             require(false, "an event for JSONLinesEventParser is \(asRecord) for RecordLineParser")
         case (.newerSchema(let schema), _):
-            // Known and left as is: RecordLineParser's envelope also decodes "time" as a string, so a newer
-            // schema line whose "time" is not one (or is a string FoundationEssentials only rejects when
-            // it decodes it, e.g. with a raw control byte) is "not a JSON object" there (Fuzz/README.md).
-            // (JSONLinesEventParser itself, since it decodes every line in one pass, says the same of a
-            // newer line with any field of another type; then both agree and this case is not reached.)
-            require(asRecord == .newerSchema(schema) || (asRecord == .invalid("not a JSON object") && timeIsNotAString(line)),
+            // Known and left as is: RecordLineParser's envelope decodes "type" and "time" as strings, so a
+            // newer schema line where either is not one is "not a JSON object" there (Fuzz/README.md).
+            // JSONLinesEventParser reads the schema first and calls it newer whatever its other fields are.
+            require(asRecord == .newerSchema(schema) || (asRecord == .invalid("not a JSON object") && envelopeIsMistyped(line)),
                     "newer schema \(schema) is \(asRecord) for RecordLineParser")
         case (_, .record(.event)):
             require(false, "\(asEvent) for JSONLinesEventParser is an event for RecordLineParser")
@@ -53,9 +52,9 @@ public func fuzzJSONLines(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-private func timeIsNotAString(_ line: Substring) -> Bool {
-    struct Time: Decodable { var time: String? }
-    return (try? JSONDecoder().decode(Time.self, from: Data(line.utf8))) == nil
+private func envelopeIsMistyped(_ line: Substring) -> Bool {
+    struct Envelope: Decodable { var type: String?; var time: String? }
+    return (try? JSONDecoder().decode(Envelope.self, from: Data(line.utf8))) == nil
 }
 
 private func holdsInt64Min(_ record: Record) -> Bool {

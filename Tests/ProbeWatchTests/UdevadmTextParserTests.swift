@@ -107,7 +107,8 @@ struct JSONLinesEventParserTests {
     @Test func otherRecordsNewerSchemasAndGarbageAreClassified() {
         #expect(parser.parse(#"{"type":"race","schema":1}"#) == .otherRecord)
         #expect(parser.parse(#"{"type":"event","schema":7}"#) == .newerSchema(7))
-        #expect(parser.parse(#"{"type":"event","schema":1,"action":"add""#) == .invalid("not a JSON object"))
+        #expect(parser.parse(#"{"type":"event","schema":1,"action":"add""#)
+            == .invalid("not a JSON object (line ends inside an object)"))
         #expect(parser.parse(#"{"type":"event","schema":1,"action":"boom","devpath":"/x"}"#)
             == .invalid("event without a known action"))
     }

@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 import ProbeWatchCore
 
@@ -37,51 +36,57 @@ public struct ReplayInput {
     }
 
     public func read(emit: (UEvent) -> Void) throws -> Counts {
-        let bytes = try TextFile.readBytes(path)
-        let text = String(decoding: bytes, as: UTF8.self)
-        let lines = TextLines.split(text)
         var counts = Counts()
-        counts.format = format == .auto
-            ? ReplayFormat.detect(firstLine: lines.first { !$0.allSatisfy(\.isWhitespace) } ?? "") : format
+        counts.format = format
         var dedup = CaptureDeduplicator()
         var (events, duplicates) = (0, 0)
-        let admit: (UEvent) -> Void = { event in
+        func admit(_ event: UEvent) {
             guard dedup.admit(event) else { return duplicates += 1 }
             events += 1
             emit(event)
         }
-        switch counts.format {
-        case .jsonl: readJSONLines(lines, counts: &counts, emit: admit)
-        default: readUdevadm(lines, counts: &counts, emit: admit)
+        let jsonl = JSONLinesEventParser()
+        var udevadm = UdevadmTextParser()
+        let reader = LineReader(path: path)
+        try reader.forEachLine { line in
+            if line.isTooLong {
+                counts.skippedLines += 1
+                logger.warning("\(path):\(line.number): longer than \(reader.maxLineBytes) bytes; skipped")
+                return
+            }
+            if counts.format == .auto {
+                guard !line.isBlank else { return }
+                counts.format = ReplayFormat.detect(firstLine: Substring(String(decoding: line.bytes, as: UTF8.self)))
+            }
+            switch counts.format {
+            case .jsonl: readJSONLine(line, parser: jsonl, counts: &counts, emit: admit)
+            default: udevadm.feed(Substring(String(decoding: line.bytes, as: UTF8.self)), emit: admit)
+            }
+        }
+        if counts.format == .auto { counts.format = .udevadm }  // nothing but blank lines
+        if counts.format == .udevadm {
+            udevadm.finish(emit: admit)
+            counts.skippedLines += udevadm.skippedLines
         }
         counts.events = events
         counts.duplicates = duplicates
         return counts
     }
 
-    private func readUdevadm(_ lines: [Substring], counts: inout Counts, emit: (UEvent) -> Void) {
-        var parser = UdevadmTextParser()
-        for line in lines { parser.feed(line, emit: emit) }
-        parser.finish(emit: emit)
-        counts.skippedLines += parser.skippedLines
-    }
-
-    private func readJSONLines(_ lines: [Substring], counts: inout Counts, emit: (UEvent) -> Void) {
-        let parser = JSONLinesEventParser()
-        for (number, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
-            switch parser.parse(line) {
-            case .event(let event): emit(event)
-            case .otherRecord: break
-            case .newerSchema(let schema):
-                counts.newerSchemaLines += 1
-                if counts.newerSchemaLines == 1 {
-                    logger.warning("\(path):\(number + 1): schema \(schema) is newer than this probewatch understands (\(RecordContext.schemaVersion)); skipping such lines")
-                }
-            case .invalid(let why):
-                counts.skippedLines += 1
-                let last = number == lines.count - 1 || (number == lines.count - 2 && lines.last?.isEmpty == true)
-                logger.warning("\(path):\(number + 1): \(last ? "truncated last line" : why); skipped")
+    private func readJSONLine(_ line: LineReader.Line, parser: JSONLinesEventParser, counts: inout Counts,
+                              emit: (UEvent) -> Void) {
+        switch parser.parse(line.bytes) {
+        case .event(let event): emit(event)
+        case .otherRecord: break
+        case .newerSchema(let schema):
+            counts.newerSchemaLines += 1
+            if counts.newerSchemaLines == 1 {
+                logger.warning("\(path):\(line.number): schema \(schema) is newer than this probewatch understands (\(RecordContext.schemaVersion)); skipping such lines")
             }
+        case .invalid(let why):
+            guard !line.isBlank else { return }  // checked only now: nearly every line is a record
+            counts.skippedLines += 1
+            logger.warning("\(path):\(line.number): \(line.isLast ? "truncated last line" : why); skipped")
         }
     }
 }

@@ -1,0 +1,230 @@
+import Glibc
+import ProbeWatchCore
+
+/// Reads one JSON line into `EventLineFields`, straight from its bytes, in any key order. The whole line
+/// is checked as JSON (strings, escapes, numbers, nesting, nothing after the object); of a key given twice
+/// the first is read, as JSONDecoder did. Once `type` says the record is not an event (it comes first in
+/// RecordEncoder's lines), its other fields are only checked, not read.
+struct EventLineScanner {
+    private var cursor: JSONByteCursor
+    private var fields = EventLineFields()
+    private var seen: UInt16 = 0
+    /// Where the line is in `EventLineKey.encoderOrder`, while it follows it.
+    private var nextInOrder = 0
+    private var devpathToken: JSONStringToken?
+
+    static func scan(_ line: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> EventLineFields {
+        var scanner = EventLineScanner(cursor: JSONByteCursor(line))
+        try scanner.object()
+        return scanner.fields
+    }
+
+    private init(cursor: JSONByteCursor) {
+        self.cursor = cursor
+    }
+
+    private enum Value<T> {
+        case value(T), null, mistyped
+    }
+
+    private mutating func object() throws(JSONSyntaxError) {
+        cursor.skipByteOrderMark()
+        guard cursor.peek() == 0x7b else { throw cursor.error(cursor.isAtEnd ? "empty line" : "does not start with {") }
+        try cursor.expect(0x7b, "{")
+        if !cursor.take(0x7d) {
+            repeat { try member() } while try cursor.separator(closing: 0x7d)
+        }
+        if cursor.peek() != nil { throw cursor.error("more after the object") }
+    }
+
+    private mutating func member() throws(JSONSyntaxError) {
+        guard let key = try self.key(), seen & key.bit == 0, fields.type != .other || key == .schema
+        else { return try cursor.skipValue() }
+        seen |= key.bit
+        try read(key)
+    }
+
+    /// The next member's key, up to its colon: nil for keys replay skips.
+    private mutating func key() throws(JSONSyntaxError) -> EventLineKey? {
+        _ = cursor.peek()
+        if nextInOrder < EventLineKey.encoderOrder.count {
+            let (key, pattern) = EventLineKey.encoderOrder[nextInOrder]
+            if cursor.take(exactly: pattern) {
+                nextInOrder += 1
+                return key
+            }
+        }
+        let name = try cursor.string()
+        try cursor.expect(0x3a, ":")
+        return withText(name, EventLineKey.init)
+    }
+
+    private mutating func read(_ key: EventLineKey) throws(JSONSyntaxError) {
+        switch key {
+        case .type: try readType()
+        case .schema: try readSchema()
+        case .time:
+            switch try string() {
+            case .value(let token): fields.realtimeUsec = withText(token, RecordTimeText.realtimeUsec)
+            case .null: break
+            case .mistyped: fields.noteMistyped("time")
+            }
+        case .seqnum: fields.seqnum = try integer(UInt64.self, "seqnum")
+        case .monotonicUsec: fields.monotonicUsec = try integer(Int64.self, "monotonic_usec")
+        case .action: fields.action = try text("action", UEventAction.init(bytes:))
+        case .source: fields.source = try text("source", UEvent.Source.init(bytes:))
+        case .devpath:
+            switch try string() {
+            case .value(let token):
+                fields.devpath = JSONEscapes.string(token, in: cursor.bytes)
+                devpathToken = token
+            case .null: break
+            case .mistyped: fields.noteMistyped("devpath")
+            }
+        case .subsystem: fields.subsystem = try plainString("subsystem")
+        case .driver: fields.driver = try plainString("driver")
+        case .properties: try readProperties()
+        case .escaped: try readEscaped()
+        }
+    }
+
+    private mutating func readType() throws(JSONSyntaxError) {
+        switch try string() {
+        case .value(let token): fields.type = withText(token) { $0.equals("event") } ? .event : .other
+        case .null: fields.type = .other
+        case .mistyped:
+            fields.typeMistyped = true
+            fields.type = .other
+        }
+    }
+
+    private mutating func readSchema() throws(JSONSyntaxError) {
+        switch try number() {
+        case .value(let token):
+            fields.schema = token.integer(Int.self, in: cursor.bytes)
+            if fields.schema == nil { fields.schemaMistyped = true }
+        case .null: break
+        case .mistyped: fields.schemaMistyped = true
+        }
+    }
+
+    // MARK: - Values
+
+    private mutating func string() throws(JSONSyntaxError) -> Value<JSONStringToken> {
+        switch cursor.peek() {
+        case 0x22: return .value(try cursor.string())
+        case 0x6e where cursor.takeLiteral("null"): return .null
+        default:
+            try cursor.skipValue()
+            return .mistyped
+        }
+    }
+
+    private mutating func number() throws(JSONSyntaxError) -> Value<JSONNumberToken> {
+        switch cursor.peek() {
+        case 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39: return .value(try cursor.number())
+        case 0x6e where cursor.takeLiteral("null"): return .null
+        default:
+            try cursor.skipValue()
+            return .mistyped
+        }
+    }
+
+    /// A string field as a String; nil when null or mistyped (noted).
+    private mutating func plainString(_ field: StaticString) throws(JSONSyntaxError) -> String? {
+        switch try string() {
+        case .value(let token): return JSONEscapes.string(token, in: cursor.bytes)
+        case .null: return nil
+        case .mistyped:
+            fields.noteMistyped(field)
+            return nil
+        }
+    }
+
+    /// A string field read through `parse` from its (unescaped) bytes; nil when null or mistyped (noted).
+    private mutating func text<T>(_ field: StaticString, _ parse: (UnsafeRawBufferPointer) -> T?) throws(JSONSyntaxError) -> T? {
+        switch try string() {
+        case .value(let token): return withText(token, parse)
+        case .null: return nil
+        case .mistyped:
+            fields.noteMistyped(field)
+            return nil
+        }
+    }
+
+    /// An integer field; nil when null, and when mistyped or out of range (noted).
+    private mutating func integer<T: FixedWidthInteger>(_: T.Type, _ field: StaticString) throws(JSONSyntaxError) -> T? {
+        switch try number() {
+        case .value(let token):
+            guard let value = token.integer(T.self, in: cursor.bytes) else {
+                fields.noteMistyped(field)
+                return nil
+            }
+            return value
+        case .null: return nil
+        case .mistyped:
+            fields.noteMistyped(field)
+            return nil
+        }
+    }
+
+    /// The bytes a string token stands for: the line's own when it has no escapes.
+    private func withText<T>(_ token: JSONStringToken, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        guard token.hasEscapes else { return body(UnsafeRawBufferPointer(rebasing: cursor.bytes[token.start..<token.end])) }
+        var decoded = JSONEscapes.string(token, in: cursor.bytes)
+        return decoded.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    // MARK: - Properties and escaped keys
+
+    /// Where an object or array belongs: null stands for none, anything else is skipped and noted.
+    private mutating func nullOrMistyped(_ field: StaticString) throws(JSONSyntaxError) {
+        if cursor.peek() == 0x6e, cursor.takeLiteral("null") { return }
+        try cursor.skipValue()
+        fields.noteMistyped(field)
+    }
+
+    private mutating func readProperties() throws(JSONSyntaxError) {
+        guard cursor.peek() == 0x7b else { return try nullOrMistyped("properties") }
+        try cursor.expect(0x7b, "{")
+        var builder = PropertyListBuilder()
+        if !cursor.take(0x7d) {
+            repeat {
+                let name = try cursor.string()
+                try cursor.expect(0x3a, ":")
+                guard cursor.peek() == 0x22 else {
+                    try cursor.skipValue(depth: 3)
+                    fields.noteMistyped("properties")
+                    continue
+                }
+                let value = try cursor.string()
+                builder.add(name: name, value: propertyValue(value), in: cursor.bytes)
+            } while try cursor.separator(closing: 0x7d)
+        }
+        fields.properties = builder.build()
+    }
+
+    /// DEVPATH repeats the devpath field: the same String then, not another copy of it.
+    private func propertyValue(_ token: JSONStringToken) -> String {
+        if let devpath = devpathToken, let text = fields.devpath, !token.hasEscapes, !devpath.hasEscapes,
+           token.count == devpath.count, let base = cursor.bytes.baseAddress,
+           memcmp(base + token.start, base + devpath.start, token.count) == 0 {
+            return text
+        }
+        return JSONEscapes.string(token, in: cursor.bytes)
+    }
+
+    private mutating func readEscaped() throws(JSONSyntaxError) {
+        guard cursor.peek() == 0x5b else { return try nullOrMistyped("escaped") }
+        try cursor.expect(0x5b, "[")
+        if cursor.take(0x5d) { return }
+        repeat {
+            guard cursor.peek() == 0x22 else {
+                try cursor.skipValue(depth: 3)
+                fields.noteMistyped("escaped")
+                continue
+            }
+            fields.escapedKeys.append(JSONEscapes.string(try cursor.string(), in: cursor.bytes))
+        } while try cursor.separator(closing: 0x5d)
+    }
+}

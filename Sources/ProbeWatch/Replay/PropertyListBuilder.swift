@@ -1,0 +1,47 @@
+import Glibc
+import ProbeWatchCore
+
+/// An event's properties from the members of its JSON `properties` object: sorted by name, and of a name
+/// given twice the first value kept, as the JSONDecoder dictionary replay used to read them into did.
+///
+/// RecordEncoder writes the names sorted and unique (libudev sorts them), so the common case appends as it
+/// goes: an ASCII name whose bytes sort after the previous name's (for ASCII, bytes order as Strings do)
+/// repeats none of them. From the first name that does not, all are collected and sorted as Strings once
+/// at the end, so that canonically equivalent names count as one, as they did: n log n even for a
+/// hostile line with tens of thousands of properties, where UEventProperties' setter would be quadratic.
+struct PropertyListBuilder {
+    private var properties = UEventProperties()
+    private var previousName: JSONStringToken?
+    private var unordered: [(name: String, value: String)]?
+
+    mutating func add(name: JSONStringToken, value text: String, in bytes: UnsafeRawBufferPointer) {
+        if unordered == nil, name.isASCII, !name.hasEscapes, Self.sorts(name, after: previousName, in: bytes) {
+            properties.appendUnique(JSONEscapes.string(name, in: bytes), text)
+            previousName = name
+            return
+        }
+        if unordered == nil { unordered = properties.map { (name: $0.name, value: $0.value) } }
+        unordered?.append((name: JSONEscapes.string(name, in: bytes), value: text))
+    }
+
+    func build() -> UEventProperties {
+        guard let unordered else { return properties }
+        // By name, then by position: of equal names the first comes first and is the one kept.
+        let sorted = unordered.enumerated().sorted { lhs, rhs in
+            lhs.element.name < rhs.element.name || (lhs.element.name == rhs.element.name && lhs.offset < rhs.offset)
+        }
+        var result = UEventProperties()
+        var previous: String?
+        for (_, property) in sorted where property.name != previous {
+            result.appendUnique(property.name, property.value)
+            previous = property.name
+        }
+        return result
+    }
+
+    private static func sorts(_ name: JSONStringToken, after previous: JSONStringToken?, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let previous, let base = bytes.baseAddress else { return true }
+        let order = memcmp(base + name.start, base + previous.start, min(name.count, previous.count))
+        return order > 0 || (order == 0 && name.count > previous.count)
+    }
+}
