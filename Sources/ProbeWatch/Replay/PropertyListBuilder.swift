@@ -14,6 +14,10 @@ struct PropertyListBuilder {
     private var previousName: JSONStringToken?
     private var unordered: [(name: String, value: String)]?
 
+    init() {
+        properties.reserveCapacity(bytes: 512)  // a typical event's properties, in one allocation
+    }
+
     mutating func add(name: JSONStringToken, value text: String, in bytes: UnsafeRawBufferPointer) {
         if unordered == nil, name.isASCII, !name.hasEscapes, Self.sorts(name, after: previousName, in: bytes) {
             properties.appendUnique(JSONEscapes.string(name, in: bytes), text)

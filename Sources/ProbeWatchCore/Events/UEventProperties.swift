@@ -39,6 +39,11 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         self.count = count
     }
 
+    /// For a builder that does not know the size yet: one allocation instead of a few doublings.
+    public mutating func reserveCapacity(bytes: Int) {
+        storage.reserveCapacity(bytes)
+    }
+
     /// What one property takes in storage.
     public static func storageBytes(nameCount: Int, valueCount: Int) -> Int {
         8 + nameCount + valueCount
@@ -154,17 +159,23 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         }
     }
 
-    /// Where the named property (its name's length through its value's end) lies in `storage`.
+    /// Where the named property (its name's length through its value's end) lies in `storage`. Names
+    /// compare as Strings do, canonically equivalent ones as equal (as the keys of a replayed JSON object
+    /// did); only a name that is not ASCII needs more than a byte comparison for that.
     private func range(ofPropertyNamed name: String) -> Range<Int>? {
         var name = name
         return name.withUTF8 { wanted in
-            storage.withUnsafeBufferPointer { bytes in
+            let isASCII = wanted.allSatisfy { $0 < 0x80 }
+            return storage.withUnsafeBufferPointer { bytes in
                 var offset = 0
                 while offset < bytes.count {
                     let start = offset
                     let candidate = Self.field(in: bytes, at: &offset)
                     _ = Self.field(in: bytes, at: &offset)
                     if candidate.count == wanted.count, candidate.elementsEqual(wanted) { return start..<offset }
+                    if !isASCII, String(decoding: candidate, as: UTF8.self) == String(decoding: wanted, as: UTF8.self) {
+                        return start..<offset
+                    }
                 }
                 return nil
             }
