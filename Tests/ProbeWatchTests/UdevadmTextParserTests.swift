@@ -47,6 +47,18 @@ struct UdevadmTextParserTests {
         #expect(event.received.monotonicUsec == 1_242_052_458)
     }
 
+    @Test func aBlockOfManyPropertiesParsesInLinearTime() {
+        let keys = (0..<30_000).map { "K\($0)=v\($0)" }.joined(separator: "\n")
+        let text = "KERNEL[1.000001] add      /devices/x (pwtest)\nACTION=add\n\(keys)\nK7=again\n\n"
+        let clock = ContinuousClock()
+        var result: (events: [UEvent], skipped: Int) = ([], 0)
+        let elapsed = clock.measure { result = parse(text) }
+        #expect(elapsed < .seconds(2), "quadratic: \(elapsed)")  // the array-scanning setter took 4 s for 22,000
+        #expect(result.events.first?.properties.count == 30_003)
+        #expect(result.events.first?.properties["K7"] == "again")
+        #expect(result.events.first?.properties.names.prefix(3) == ["ACTION", "K0", "K1"])
+    }
+
     @Test func plainCaptureWithoutSeqnumPairsKernelAndUdevLines() {
         let text = """
             KERNEL[10.000001] add      /devices/pwtest/dev1 (pwtest)

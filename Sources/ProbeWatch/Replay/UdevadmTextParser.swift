@@ -19,8 +19,34 @@ public struct UdevadmTextParser {
         var action: String
         var devpath: String
         var subsystem: String?
-        var properties = UEventProperties()
+        var properties = OrderedProperties()
         var lastKey: String?
+    }
+
+    /// KEY=value lines in order, a key given again replacing its value in place; indexed, because a
+    /// hostile capture can hold tens of thousands of lines for one event.
+    struct OrderedProperties {
+        private var pairs: [(name: String, value: String)] = []
+        private var positions: [String: Int] = [:]
+
+        subscript(name: String) -> String? {
+            get { positions[name].map { pairs[$0].value } }
+            set {
+                guard let newValue else { return }
+                if let position = positions[name] {
+                    pairs[position].value = newValue
+                } else {
+                    positions[name] = pairs.count
+                    pairs.append((name, newValue))
+                }
+            }
+        }
+
+        var uevent: UEventProperties {
+            var properties = UEventProperties()
+            for (name, value) in pairs { properties.appendUnique(name, value) }
+            return properties
+        }
     }
 
     public init() {}
@@ -59,7 +85,7 @@ public struct UdevadmTextParser {
         properties["DEVPATH"] = properties["DEVPATH"] ?? block.devpath
         if let subsystem = block.subsystem { properties["SUBSYSTEM"] = properties["SUBSYSTEM"] ?? subsystem }
         let time = EventTime(realtimeUsec: nil, monotonicUsec: block.monotonicUsec)
-        return UdevDevice.uevent(properties: properties, escapedKeys: [], source: block.source, received: time)
+        return UdevDevice.uevent(properties: properties.uevent, escapedKeys: [], source: block.source, received: time)
     }
 
     /// `KERNEL[2719.123456] add      /devices/... (subsystem)`, also `UDEV  [...]`.
