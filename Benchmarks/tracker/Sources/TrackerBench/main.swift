@@ -1,0 +1,98 @@
+import ProbeWatchCore
+
+/// Feeds pre-built uevents straight into `EventPipeline.ingest` with a no-op sink and prints ns/event:
+/// validation, reordering, tracking and the race rules, without parsing, encoding or I/O.
+///
+///   TrackerBench [--events N] [--rounds N] [--stream live|replay|all] [--digest]
+///
+/// `--digest` also prints a hash of every record emitted and of every timeline left, to compare builds.
+struct Options {
+    var events = 200_000
+    var rounds = 7
+    var streams = ["live", "replay"]
+    var digest = false
+
+    init(_ arguments: [String]) {
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--events": events = Int(rest.popFirst() ?? "") ?? events
+            case "--rounds": rounds = Int(rest.popFirst() ?? "") ?? rounds
+            case "--stream": streams = rest.popFirst().map { $0 == "all" ? streams : [$0] } ?? streams
+            case "--digest": digest = true
+            default: fatalError("unknown argument \(flag)")
+            }
+        }
+    }
+}
+
+/// Stands in for the daemon's cached libkmod lookup: a dictionary hit per call, no modules known.
+final class ModaliasCache {
+    private var cache: [String: [String]] = [:]
+
+    func modules(for modalias: String) -> [String] {
+        if let cached = cache[modalias] { return cached }
+        cache[modalias] = []
+        return []
+    }
+}
+
+func makePipeline() -> EventPipeline {
+    var configuration = ProbeTracker.Configuration()
+    let resolver = ModaliasCache()
+    configuration.modulesForModalias = resolver.modules(for:)
+    return EventPipeline(tracker: ProbeTracker(configuration: configuration), reorderWindowUsec: 20_000)
+}
+
+/// One pass over the stream; returns elapsed nanoseconds and how many records came out.
+func run(_ events: [UEvent]) -> (nanoseconds: Double, records: Int) {
+    var pipeline = makePipeline()
+    var records = 0
+    let clock = ContinuousClock()
+    let start = clock.now
+    for event in events {
+        pipeline.ingest(event) { _ in records += 1 }
+    }
+    pipeline.finish(at: events.last!.received) { _ in records += 1 }
+    let elapsed = start.duration(to: clock.now).components
+    return (Double(elapsed.seconds) * 1e9 + Double(elapsed.attoseconds) / 1e9, records)
+}
+
+/// FNV-1a over the text of every record and timeline: equal digests mean equal observable behaviour.
+func digest(_ events: [UEvent]) -> UInt64 {
+    var pipeline = makePipeline()
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ text: String) {
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    }
+    for event in events {
+        pipeline.ingest(event) { mix(String(describing: $0)) }
+    }
+    pipeline.finish(at: events.last!.received) { mix(String(describing: $0)) }
+    for (devpath, device) in pipeline.tracker.devices.sorted(by: { $0.key < $1.key }) {
+        mix(devpath)
+        mix(String(describing: device.bindState))
+        mix("\(device.droppedEntries)")
+        for entry in device.entries { mix(String(describing: entry)) }
+    }
+    return hash
+}
+
+let options = Options(CommandLine.arguments)
+print("DeviceState \(MemoryLayout<DeviceState>.size) B, TimelineEntry \(MemoryLayout<TimelineEntry>.stride) B")
+for name in options.streams {
+    let events = name == "live" ? liveProbeMix(events: options.events) : replayMix(events: options.events)
+    var samples: [Double] = []
+    var records = 0
+    for _ in 0..<options.rounds {
+        let (nanoseconds, count) = run(events)
+        samples.append(nanoseconds / Double(events.count))
+        records = count
+    }
+    samples.sort()
+    let median = samples[samples.count / 2]
+    var line = "\(name): \(events.count) events, \(records) records, ns/event median \(Int(median.rounded()))"
+        + " min \(Int(samples[0].rounded())) max \(Int(samples.last!.rounded()))"
+    if options.digest { line += " digest \(String(digest(events), radix: 16))" }
+    print(line)
+}
