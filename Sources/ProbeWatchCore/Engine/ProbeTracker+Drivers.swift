@@ -28,8 +28,11 @@ extension ProbeTracker {
             // driver_attach() already tried every device synchronously before this `add`.
             return
         }
-        for devpath in waitingDevices(onBus: key.bus) where matches(devices[devpath]!, state) {
-            startProbe(devpath: devpath, driver: key, trigger: .driverAdded, ref: ref)
+        let driver = RegisteredDriver(key: key, module: state.module)
+        for devpath in waitingDevices(onBus: key.bus) {
+            guard let (boundBefore, modalias) = devices[devpath].map({ ($0.boundBefore, $0.modalias) }),
+                  matches(driver, boundBefore: boundBefore, modalias: modalias) else { continue }
+            startProbe(devpath: devpath, driver: driver, modalias: modalias, trigger: .driverAdded, ref: ref)
         }
     }
 
@@ -52,16 +55,18 @@ extension ProbeTracker {
             .map(\.devpath).sorted()
     }
 
-    mutating func startProbe(devpath: String, driver: DriverKey, trigger: ProbeTrigger, ref: EventRef) {
-        let module = module(of: driver, device: devices[devpath])
+    mutating func startProbe(
+        devpath: String, driver: RegisteredDriver, modalias: String?, trigger: ProbeTrigger, ref: EventRef
+    ) {
+        let module = module(registered: driver.module, modalias: modalias)
         pending.start(
-            PendingProbe(devpath: devpath, driver: driver, module: module, trigger: trigger, started: ref))
+            PendingProbe(devpath: devpath, driver: driver.key, module: module, trigger: trigger, started: ref))
         let deadline = ref.time.monotonicUsec + configuration.probeTimeoutUsec
         nextStallCheckUsec = min(nextStallCheckUsec ?? deadline, deadline)
-        if devices[devpath]?.entries.last?.seqnum == ref.seqnum, trigger == .deviceAdded {
-            devices[devpath]?.annotateLast("probe pending by \(driver.name)")
-        } else {
-            entry(devpath, nil, ref: ref, driver: driver.name, note: "probe pending (\(trigger.rawValue))")
+        if trigger == .deviceAdded,
+           devices[devpath]?.annotateLast(.probePendingBy(driver: driver.key.name), ifSeqnum: ref.seqnum) != false {
+            return
         }
+        entry(devpath, nil, ref: ref, driver: driver.key.name, note: "probe pending (\(trigger.rawValue))")
     }
 }

@@ -75,19 +75,24 @@ public struct ProbeTracker {
         }
     }
 
-    /// Does driver `state` claim `device`? By module alias, by name, or by an earlier bind in this run.
-    func matches(_ device: DeviceState, _ state: DriverState) -> Bool {
-        if device.boundBefore.contains(state.key.name) { return true }
-        guard let modalias = device.modalias else { return false }
+    /// Does the driver claim a device that was bound to `boundBefore` and has `modalias`? By module alias,
+    /// by name, or by an earlier bind in this run.
+    func matches(_ driver: RegisteredDriver, boundBefore: Set<String>, modalias: String?) -> Bool {
+        if boundBefore.contains(driver.key.name) { return true }
+        guard let modalias else { return false }
         let modules = configuration.modulesForModalias(modalias).map(normalizedModuleName)
-        if let module = state.module, modules.contains(normalizedModuleName(module)) { return true }
-        return modules.contains(normalizedModuleName(state.key.name))
+        if let module = driver.module, modules.contains(normalizedModuleName(module)) { return true }
+        return modules.contains(normalizedModuleName(driver.key.name))
     }
 
     /// The module to name in a record: the driver's, else the first one the device's alias resolves to.
-    func module(of driver: DriverKey, device: DeviceState?) -> String? {
-        if let module = registry[driver]?.module { return module }
-        guard let modalias = device?.modalias else { return nil }
+    func module(of driver: DriverKey, modalias: String?) -> String? {
+        module(registered: registry[driver]?.module, modalias: modalias)
+    }
+
+    func module(registered: String?, modalias: String?) -> String? {
+        if let registered { return registered }
+        guard let modalias else { return nil }
         return configuration.modulesForModalias(modalias).first
     }
 
@@ -105,7 +110,7 @@ public struct ProbeTracker {
         body(&devices[devpath, default: DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)])
     }
 
-    mutating func device(_ devpath: String, subsystem: String?) -> DeviceState {
+    func device(_ devpath: String, subsystem: String?) -> DeviceState {
         devices[devpath] ?? DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
     }
 }

@@ -1,15 +1,5 @@
 import DequeModule
 
-/// One line of a device's history.
-public struct TimelineEntry: Sendable, Equatable {
-    public var seqnum: UInt64?
-    public var action: UEventAction?
-    public var driver: String?
-    public var time: EventTime
-    /// What probewatch concluded at this point: "probe pending", "bound without a seen bind", ...
-    public var note: String?
-}
-
 /// Whether a device has a driver, as far as this run knows.
 public enum BindState: Sendable, Equatable {
     case bound(driver: String)
@@ -71,8 +61,19 @@ public struct DeviceState: Sendable {
     }
 
     public mutating func annotateLast(_ note: String) {
+        annotateLast(.text(note))
+    }
+
+    /// Annotates the last entry only if it is the event `seqnum`; says whether it was.
+    mutating func annotateLast(_ note: TimelineNote, ifSeqnum seqnum: UInt64?) -> Bool {
+        guard entries.last?.seqnum == seqnum else { return false }
+        annotateLast(note)
+        return true
+    }
+
+    mutating func annotateLast(_ note: TimelineNote) {
         guard let last = entries.indices.last else { return }
-        let old = entries[last].note
-        entries[last].note = old.map { $0 + "; " + note } ?? note
+        let old = entries[last].annotation
+        entries[last].annotation = old.map { $0.appending(note) } ?? note
     }
 }
