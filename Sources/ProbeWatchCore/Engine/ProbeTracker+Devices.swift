@@ -3,9 +3,10 @@ extension ProbeTracker {
         let entry = TimelineEntry(seqnum: ref.seqnum, action: .add, driver: nil, time: ref.time, note: nil)
         let limit = configuration.timelineLimit
         let modalias = event.modalias
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         // Only what matching needs leaves the access: a copy of the device kept alive while its probes
         // annotate the timeline would duplicate the whole timeline.
-        let (bus, boundBefore, knownModalias) = withDevice(event.devpath, subsystem: event.subsystem) { device in
+        let (bus, boundBefore, knownModalias) = withDevice(at: index) { device in
             device.subsystem = event.subsystem ?? device.subsystem
             device.modalias = modalias ?? device.modalias
             device.removed = false
@@ -17,8 +18,7 @@ extension ProbeTracker {
         guard let bus else { return }
         for driver in registry.registeredDrivers(onBus: bus)
         where matches(driver, boundBefore: boundBefore, modalias: knownModalias) {
-            startProbe(devpath: event.devpath, driver: driver, modalias: knownModalias, trigger: .deviceAdded,
-                       ref: ref)
+            startProbe(at: index, driver: driver, modalias: knownModalias, trigger: .deviceAdded, ref: ref)
         }
     }
 
@@ -26,7 +26,8 @@ extension ProbeTracker {
         let limit = configuration.timelineLimit
         removalCount += 1
         let removal = removalCount
-        withDevice(event.devpath, subsystem: event.subsystem) { device in
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
+        withDevice(at: index) { device in
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .remove, driver: device.boundDriver,
                                         time: ref.time, note: nil), limit: limit)
             device.removed = true
@@ -35,7 +36,7 @@ extension ProbeTracker {
         }
         for probe in pending.endAll(devpath: event.devpath) {
             emit(.race(explainedIfLogged(RaceRules.deviceRemovedBeforeBind(probe, removal: ref), probe: probe)))
-            devices[event.devpath]?.annotateLast(.removedBeforeBind(driver: probe.driver.name))
+            devices.values[index].annotateLast(.removedBeforeBind(driver: probe.driver.name))
         }
         forgetOldRemovedDevices(adding: event.devpath, removal: removal)
     }
@@ -43,10 +44,10 @@ extension ProbeTracker {
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
         let modalias = event.modalias
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         // Read what the rules need, and record the bind, in one in-place access: a copy of the device
         // kept alive across the mutation would duplicate its whole timeline.
-        let (subsystem, previous, since, knownModalias) = withDevice(event.devpath, subsystem: event.subsystem) {
-            device in
+        let (subsystem, previous, since, knownModalias) = withDevice(at: index) { device in
             device.modalias = modalias ?? device.modalias
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
                                         note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
@@ -62,7 +63,7 @@ extension ProbeTracker {
         let driver = noteBindOnDriver(key, devpath: event.devpath, ref: ref)
         let bind = BindFacts(devpath: event.devpath, driver: key, modalias: knownModalias, ref: ref)
         let (moot, note) = completeProbe(bind, mode: driver.mode, registeredModule: driver.module, emit: emit)
-        withDevice(event.devpath, subsystem: event.subsystem) { device in
+        withDevice(at: index) { device in
             for other in moot {
                 device.record(TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other.driver.name,
                                             time: ref.time, note: "probe by \(other.driver.name) moot"), limit: limit)
@@ -115,7 +116,8 @@ extension ProbeTracker {
 
     mutating func deviceUnbound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
-        let finding = withDevice(event.devpath, subsystem: event.subsystem) { device -> Finding? in
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
+        let finding = withDevice(at: index) { device -> Finding? in
             // The kernel clears dev->driver before sending `unbind`: the driver comes from memory.
             let lastDriver = device.boundDriver ?? device.boundBefore.sorted().last
             let finding = device.bindState != .unbound ? nil : RaceRules.unbindWithoutBind(
@@ -156,9 +158,11 @@ extension ProbeTracker {
         removedOrder.append((devpath, removal))
         guard removedOrder.count > configuration.removedDeviceLimit * 2 else { return }
         let excess = removedOrder.count - configuration.removedDeviceLimit
-        for (old, number) in removedOrder.prefix(excess)
-        where devices[old]?.removed == true && devices[old]?.removalNumber == number {
-            devices[old] = nil
+        for (old, number) in removedOrder.prefix(excess) {
+            guard let index = devices.index(forKey: old) else { continue }
+            if devices.values[index].removed, devices.values[index].removalNumber == number {
+                devices.remove(at: index)
+            }
         }
         removedOrder.removeFirst(excess)
     }

@@ -30,9 +30,10 @@ extension ProbeTracker {
         }
         let driver = RegisteredDriver(key: key, module: state.module)
         for devpath in waitingDevices(onBus: key.bus) {
-            guard let (boundBefore, modalias) = devices[devpath].map({ ($0.boundBefore, $0.modalias) }),
-                  matches(driver, boundBefore: boundBefore, modalias: modalias) else { continue }
-            startProbe(devpath: devpath, driver: driver, modalias: modalias, trigger: .driverAdded, ref: ref)
+            guard let index = devices.index(forKey: devpath) else { continue }
+            let (boundBefore, modalias) = (devices.values[index].boundBefore, devices.values[index].modalias)
+            guard matches(driver, boundBefore: boundBefore, modalias: modalias) else { continue }
+            startProbe(at: index, driver: driver, modalias: modalias, trigger: .driverAdded, ref: ref)
         }
     }
 
@@ -55,18 +56,24 @@ extension ProbeTracker {
             .map(\.devpath).sorted()
     }
 
+    /// The device at `index` is pending on `driver` from now on.
     mutating func startProbe(
-        devpath: String, driver: RegisteredDriver, modalias: String?, trigger: ProbeTrigger, ref: EventRef
+        at index: DeviceIndex, driver: RegisteredDriver, modalias: String?, trigger: ProbeTrigger, ref: EventRef
     ) {
+        let devpath = devices.keys[index]
         let module = module(registered: driver.module, modalias: modalias)
         pending.start(
             PendingProbe(devpath: devpath, driver: driver.key, module: module, trigger: trigger, started: ref))
         let deadline = ref.time.monotonicUsec + configuration.probeTimeoutUsec
         nextStallCheckUsec = min(nextStallCheckUsec ?? deadline, deadline)
+        // The `add` that started it is the last entry: the note goes on it.
         if trigger == .deviceAdded,
-           devices[devpath]?.annotateLast(.probePendingBy(driver: driver.key.name), ifSeqnum: ref.seqnum) != false {
+           devices.values[index].annotateLast(.probePendingBy(driver: driver.key.name), ifSeqnum: ref.seqnum) {
             return
         }
-        entry(devpath, nil, ref: ref, driver: driver.key.name, note: "probe pending (\(trigger.rawValue))")
+        devices.values[index].record(
+            TimelineEntry(seqnum: ref.seqnum, action: nil, driver: driver.key.name, time: ref.time,
+                          note: "probe pending (\(trigger.rawValue))"),
+            limit: configuration.timelineLimit)
     }
 }

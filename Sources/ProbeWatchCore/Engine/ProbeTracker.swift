@@ -37,6 +37,7 @@ public struct ProbeTracker {
     /// reaches the tracker (the uevent waits in the reorder buffer, the log line does not).
     var unclaimedKernelLog: [ProbeEvidence] = []
     var nextStallCheckUsec: Int64?
+    private var lastModuleLookup: (modalias: String, modules: [String])?
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -77,23 +78,32 @@ public struct ProbeTracker {
 
     /// Does the driver claim a device that was bound to `boundBefore` and has `modalias`? By module alias,
     /// by name, or by an earlier bind in this run.
-    func matches(_ driver: RegisteredDriver, boundBefore: Set<String>, modalias: String?) -> Bool {
+    mutating func matches(_ driver: RegisteredDriver, boundBefore: Set<String>, modalias: String?) -> Bool {
         if boundBefore.contains(driver.key.name) { return true }
         guard let modalias else { return false }
-        let modules = configuration.modulesForModalias(modalias).map(normalizedModuleName)
+        let modules = modules(forModalias: modalias).map(normalizedModuleName)
         if let module = driver.module, modules.contains(normalizedModuleName(module)) { return true }
         return modules.contains(normalizedModuleName(driver.key.name))
     }
 
     /// The module to name in a record: the driver's, else the first one the device's alias resolves to.
-    func module(of driver: DriverKey, modalias: String?) -> String? {
+    mutating func module(of driver: DriverKey, modalias: String?) -> String? {
         module(registered: registry[driver]?.module, modalias: modalias)
     }
 
-    func module(registered: String?, modalias: String?) -> String? {
+    mutating func module(registered: String?, modalias: String?) -> String? {
         if let registered { return registered }
         guard let modalias else { return nil }
-        return configuration.modulesForModalias(modalias).first
+        return modules(forModalias: modalias).first
+    }
+
+    /// The configured lookup (libkmod in the daemon), remembering its last answer: a device's `add` and
+    /// its `bind` ask about the same alias, and so do the devices of a storm.
+    private mutating func modules(forModalias modalias: String) -> [String] {
+        if let last = lastModuleLookup, last.modalias == modalias { return last.modules }
+        let modules = configuration.modulesForModalias(modalias)
+        lastModuleLookup = (modalias, modules)
+        return modules
     }
 
     mutating func entry(_ devpath: String, _ event: UEvent?, ref: EventRef, driver: String?, note: String?) {
@@ -108,6 +118,21 @@ public struct ProbeTracker {
         _ devpath: String, subsystem: String?, _ body: (inout DeviceState) -> Result
     ) -> Result {
         body(&devices[devpath, default: DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)])
+    }
+
+    typealias DeviceIndex = [String: DeviceState].Index
+
+    /// Where a device is kept, creating it if unknown. The index stays valid until a device is added or
+    /// forgotten, so an event that touches its device several times hashes the DEVPATH once.
+    mutating func deviceIndex(_ devpath: String, subsystem: String?) -> DeviceIndex {
+        if let index = devices.index(forKey: devpath) { return index }
+        devices[devpath] = DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
+        return devices.index(forKey: devpath)!
+    }
+
+    @discardableResult
+    mutating func withDevice<Result>(at index: DeviceIndex, _ body: (inout DeviceState) -> Result) -> Result {
+        body(&devices.values[index])
     }
 
     func device(_ devpath: String, subsystem: String?) -> DeviceState {

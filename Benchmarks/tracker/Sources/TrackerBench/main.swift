@@ -64,6 +64,16 @@ func run(_ events: [UEvent]) -> (nanoseconds: Double, records: Int) {
     return (threadCPUNanoseconds() - start, records)
 }
 
+/// UEventValidation alone (someone else's part of `ingest`), to tell its share from the rest.
+func validate(_ events: [UEvent]) -> Double {
+    var problems = 0
+    let start = threadCPUNanoseconds()
+    for event in events where UEventValidation.problem(with: event) != nil { problems += 1 }
+    let elapsed = threadCPUNanoseconds() - start
+    precondition(problems == 0, "the synthetic streams are valid")
+    return elapsed
+}
+
 /// FNV-1a over the text of every record and timeline: equal digests mean equal observable behaviour.
 func digest(_ events: [UEvent]) -> UInt64 {
     var pipeline = makePipeline()
@@ -92,16 +102,20 @@ print("DeviceState \(MemoryLayout<DeviceState>.size) B, TimelineEntry \(MemoryLa
 for name in options.streams {
     let events = name == "live" ? liveProbeMix(events: options.events) : replayMix(events: options.events)
     var samples: [Double] = []
+    var validation: [Double] = []
     var records = 0
     for _ in 0..<options.rounds {
         let (nanoseconds, count) = run(events)
         samples.append(nanoseconds / Double(events.count))
+        validation.append(validate(events) / Double(events.count))
         records = count
     }
     samples.sort()
+    validation.sort()
     let median = samples[samples.count / 2]
     var line = "\(name): \(events.count) events, \(records) records, ns/event median \(Int(median.rounded()))"
         + " min \(Int(samples[0].rounded())) max \(Int(samples.last!.rounded()))"
+        + " (of which validation \(Int(validation[validation.count / 2].rounded())))"
     if options.digest { line += " digest \(String(digest(events), radix: 16))" }
     print(line)
 }
