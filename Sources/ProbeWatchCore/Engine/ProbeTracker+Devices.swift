@@ -4,21 +4,18 @@ extension ProbeTracker {
         let limit = configuration.timelineLimit
         let modalias = event.modalias
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
-        // Only what matching needs leaves the access: a copy of the device kept alive while its probes
-        // annotate the timeline would duplicate the whole timeline.
-        let (bus, boundBefore, knownModalias) = withDevice(at: index) { device in
-            device.subsystem = event.subsystem ?? device.subsystem
-            device.modalias = modalias ?? device.modalias
+        let bus = withDevice(at: index) { device in
+            if let subsystem = event.subsystem { device.subsystem = subsystem }
+            if let modalias { device.modalias = modalias }
             device.removed = false
             // device_add() sends KOBJ_ADD before bus_probe_device(): a new device has no driver yet.
             device.setBindState(.unbound, at: ref)
             device.record(entry, limit: limit)
-            return (device.subsystem, device.boundBefore, device.modalias)
+            return device.subsystem
         }
         guard let bus else { return }
-        for driver in registry.registeredDrivers(onBus: bus)
-        where matches(driver, boundBefore: boundBefore, modalias: knownModalias) {
-            startProbe(at: index, driver: driver, modalias: knownModalias, trigger: .deviceAdded, ref: ref)
+        for driver in registry.registeredDrivers(onBus: bus) where matches(driver, deviceAt: index) {
+            startProbe(at: index, driver: driver, trigger: .deviceAdded, ref: ref)
         }
     }
 
@@ -47,21 +44,21 @@ extension ProbeTracker {
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         // Read what the rules need, and record the bind, in one in-place access: a copy of the device
         // kept alive across the mutation would duplicate its whole timeline.
-        let (subsystem, previous, since, knownModalias) = withDevice(at: index) { device in
-            device.modalias = modalias ?? device.modalias
+        let (subsystem, previous, since) = withDevice(at: index) { device in
+            if let modalias { device.modalias = modalias }
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
                                         note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
-            return (device.subsystem, device.boundDriver, device.bindStateSince, device.modalias)
+            return (device.subsystem, device.boundDriver, device.bindStateSince)
         }
         guard let name = event.driver else { return }
         let key = registry.key(bus: subsystem ?? event.subsystem, name: name)
         if let previous {
             emit(.race(RaceRules.doubleBind(
                 devpath: event.devpath, driver: key, previousDriver: previous,
-                module: module(of: key, modalias: knownModalias), firstBind: since, bind: ref)))
+                module: module(registered: registry[key]?.module, deviceAt: index), firstBind: since, bind: ref)))
         }
         let driver = noteBindOnDriver(key, devpath: event.devpath, ref: ref)
-        let bind = BindFacts(devpath: event.devpath, driver: key, modalias: knownModalias, ref: ref)
+        let bind = BindFacts(devpath: event.devpath, index: index, driver: key, ref: ref)
         let (moot, note) = completeProbe(bind, mode: driver.mode, registeredModule: driver.module, emit: emit)
         withDevice(at: index) { device in
             for other in moot {
@@ -77,8 +74,8 @@ extension ProbeTracker {
     /// What completing a probe needs to know about the bind.
     private struct BindFacts {
         var devpath: String
+        var index: DeviceIndex
         var driver: DriverKey
-        var modalias: String?
         var ref: EventRef
     }
 
@@ -109,7 +106,7 @@ extension ProbeTracker {
         let seqnums = probe.map { RaceRules.seqnums($0.started, bind.ref) } ?? RaceRules.seqnums(bind.ref)
         emit(.probe(ProbeCompletion(
             devpath: bind.devpath, driver: bind.driver.name, bus: bind.driver.bus,
-            module: probe?.module ?? module(registered: registeredModule, modalias: bind.modalias), mode: mode,
+            module: probe?.module ?? module(registered: registeredModule, deviceAt: bind.index), mode: mode,
             latencyUsec: latency, seqnums: seqnums, realtimeUsec: bind.ref.time.realtimeUsec)))
         return (moot, .bind(mode: mode, latencyUsec: latency))
     }
@@ -147,7 +144,7 @@ extension ProbeTracker {
                                   note: nil)
         let limit = configuration.timelineLimit
         withDevice(event.devpath, subsystem: event.subsystem) { device in
-            device.modalias = event.modalias ?? device.modalias
+            if let modalias = event.modalias { device.modalias = modalias }
             device.record(entry, limit: limit)
         }
     }

@@ -30,10 +30,8 @@ extension ProbeTracker {
         }
         let driver = RegisteredDriver(key: key, module: state.module)
         for devpath in waitingDevices(onBus: key.bus) {
-            guard let index = devices.index(forKey: devpath) else { continue }
-            let (boundBefore, modalias) = (devices.values[index].boundBefore, devices.values[index].modalias)
-            guard matches(driver, boundBefore: boundBefore, modalias: modalias) else { continue }
-            startProbe(at: index, driver: driver, modalias: modalias, trigger: .driverAdded, ref: ref)
+            guard let index = devices.index(forKey: devpath), matches(driver, deviceAt: index) else { continue }
+            startProbe(at: index, driver: driver, trigger: .driverAdded, ref: ref)
         }
     }
 
@@ -44,24 +42,28 @@ extension ProbeTracker {
         }
         registry.unregister(key, at: ref)
         // driver_detach() unbinds every device before the `remove`; one still bound lost its `unbind`.
-        for (devpath, device) in devices where device.subsystem == key.bus && device.boundDriver == key.name {
-            devices[devpath]?.setBindState(.unbound, at: ref)
-            entry(devpath, nil, ref: ref, driver: key.name, note: "driver removed while bound (no unbind seen)")
+        let limit = configuration.timelineLimit
+        for index in deviceIndices(where: { $0.subsystem == key.bus && $0.boundDriver == key.name }) {
+            devices.values[index].setBindState(.unbound, at: ref)
+            devices.values[index].record(
+                TimelineEntry(seqnum: ref.seqnum, action: nil, driver: key.name, time: ref.time,
+                              note: "driver removed while bound (no unbind seen)"),
+                limit: limit)
         }
     }
 
     /// Devices on `bus` that exist and are known to have no driver, in a stable order.
     func waitingDevices(onBus bus: String) -> [String] {
-        devices.values.filter { !$0.removed && $0.subsystem == bus && $0.bindState == .unbound }
-            .map(\.devpath).sorted()
+        deviceIndices { !$0.removed && $0.subsystem == bus && $0.bindState == .unbound }
+            .map { devices.values[$0].devpath }.sorted()
     }
 
     /// The device at `index` is pending on `driver` from now on.
     mutating func startProbe(
-        at index: DeviceIndex, driver: RegisteredDriver, modalias: String?, trigger: ProbeTrigger, ref: EventRef
+        at index: DeviceIndex, driver: RegisteredDriver, trigger: ProbeTrigger, ref: EventRef
     ) {
         let devpath = devices.keys[index]
-        let module = module(registered: driver.module, modalias: modalias)
+        let module = module(registered: driver.module, deviceAt: index)
         pending.start(
             PendingProbe(devpath: devpath, driver: driver.key, module: module, trigger: trigger, started: ref))
         let deadline = ref.time.monotonicUsec + configuration.probeTimeoutUsec

@@ -76,25 +76,32 @@ public struct ProbeTracker {
         }
     }
 
-    /// Does the driver claim a device that was bound to `boundBefore` and has `modalias`? By module alias,
-    /// by name, or by an earlier bind in this run.
-    mutating func matches(_ driver: RegisteredDriver, boundBefore: Set<String>, modalias: String?) -> Bool {
-        if boundBefore.contains(driver.key.name) { return true }
-        guard let modalias else { return false }
-        let modules = modules(forModalias: modalias).map(normalizedModuleName)
+    /// Does the driver claim the device? By module alias, by name, or by an earlier bind in this run.
+    mutating func matches(_ driver: RegisteredDriver, deviceAt index: DeviceIndex) -> Bool {
+        if devices.values[index].boundBefore.contains(driver.key.name) { return true }
+        let modules = modules(ofDeviceAt: index).map(normalizedModuleName)
         if let module = driver.module, modules.contains(normalizedModuleName(module)) { return true }
         return modules.contains(normalizedModuleName(driver.key.name))
     }
 
     /// The module to name in a record: the driver's, else the first one the device's alias resolves to.
     mutating func module(of driver: DriverKey, modalias: String?) -> String? {
-        module(registered: registry[driver]?.module, modalias: modalias)
+        if let module = registry[driver]?.module { return module }
+        return modalias.flatMap { modules(forModalias: $0).first }
     }
 
-    mutating func module(registered: String?, modalias: String?) -> String? {
-        if let registered { return registered }
-        guard let modalias else { return nil }
-        return modules(forModalias: modalias).first
+    mutating func module(registered: String?, deviceAt index: DeviceIndex) -> String? {
+        registered ?? modules(ofDeviceAt: index).first
+    }
+
+    /// The modules the device's MODALIAS resolves to; an alias that resolves to none is not asked again.
+    private mutating func modules(ofDeviceAt index: DeviceIndex) -> [String] {
+        guard !devices.values[index].modaliasHasNoModule, let modalias = devices.values[index].modalias else {
+            return []
+        }
+        let modules = modules(forModalias: modalias)
+        if modules.isEmpty { devices.values[index].modaliasHasNoModule = true }
+        return modules
     }
 
     /// The configured lookup (libkmod in the daemon), remembering its last answer: a device's `add` and
@@ -133,6 +140,18 @@ public struct ProbeTracker {
     @discardableResult
     mutating func withDevice<Result>(at index: DeviceIndex, _ body: (inout DeviceState) -> Result) -> Result {
         body(&devices.values[index])
+    }
+
+    /// The devices that pass `test`, read in place: iterating `devices` would copy every device, and a
+    /// driver's add or remove looks at all of them.
+    func deviceIndices(where test: (DeviceState) -> Bool) -> [DeviceIndex] {
+        var found: [DeviceIndex] = []
+        var index = devices.startIndex
+        while index != devices.endIndex {
+            if test(devices.values[index]) { found.append(index) }
+            devices.formIndex(after: &index)
+        }
+        return found
     }
 
     func device(_ devpath: String, subsystem: String?) -> DeviceState {
