@@ -100,7 +100,7 @@ extension ProbeTracker {
     ) -> (moot: [PendingProbe], note: TimelineNote) {
         let ended = pending.endProbes(of: bind.devpath)
         let probe = ended?.probe(by: bind.driver)
-        let moot = ended.map { $0.count == 1 && probe != nil ? [] : $0.all.filter { $0.driver != bind.driver } } ?? []
+        let moot = ended?.others(than: bind.driver) ?? []
         let mode = knownMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown
         let latency = probe.map { RaceRules.usec($0.started, bind.ref) }
         let seqnums = probe.map { RaceRules.seqnums($0.started, bind.ref) } ?? RaceRules.seqnums(bind.ref)

@@ -37,7 +37,8 @@ public struct ProbeTracker {
     /// reaches the tracker (the uevent waits in the reorder buffer, the log line does not).
     var unclaimedKernelLog: [ProbeEvidence] = []
     var nextStallCheckUsec: Int64?
-    private var lastModuleLookup: (modalias: String, modules: [String])?
+    /// The last MODALIAS lookup and its answer (see `modules(forModalias:)`).
+    var lastModuleLookup: (modalias: String, modules: [String])?
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -76,43 +77,6 @@ public struct ProbeTracker {
         }
     }
 
-    /// Does the driver claim the device? By module alias, by name, or by an earlier bind in this run.
-    mutating func matches(_ driver: RegisteredDriver, deviceAt index: DeviceIndex) -> Bool {
-        if devices.values[index].boundBefore.contains(driver.key.name) { return true }
-        let modules = modules(ofDeviceAt: index).map(normalizedModuleName)
-        if let module = driver.module, modules.contains(normalizedModuleName(module)) { return true }
-        return modules.contains(normalizedModuleName(driver.key.name))
-    }
-
-    /// The module to name in a record: the driver's, else the first one the device's alias resolves to.
-    mutating func module(of driver: DriverKey, modalias: String?) -> String? {
-        if let module = registry[driver]?.module { return module }
-        return modalias.flatMap { modules(forModalias: $0).first }
-    }
-
-    mutating func module(registered: String?, deviceAt index: DeviceIndex) -> String? {
-        registered ?? modules(ofDeviceAt: index).first
-    }
-
-    /// The modules the device's MODALIAS resolves to; an alias that resolves to none is not asked again.
-    private mutating func modules(ofDeviceAt index: DeviceIndex) -> [String] {
-        guard !devices.values[index].modaliasHasNoModule, let modalias = devices.values[index].modalias else {
-            return []
-        }
-        let modules = modules(forModalias: modalias)
-        if modules.isEmpty { devices.values[index].modaliasHasNoModule = true }
-        return modules
-    }
-
-    /// The configured lookup (libkmod in the daemon), remembering its last answer: a device's `add` and
-    /// its `bind` ask about the same alias, and so do the devices of a storm.
-    private mutating func modules(forModalias modalias: String) -> [String] {
-        if let last = lastModuleLookup, last.modalias == modalias { return last.modules }
-        let modules = configuration.modulesForModalias(modalias)
-        lastModuleLookup = (modalias, modules)
-        return modules
-    }
-
     mutating func entry(_ devpath: String, _ event: UEvent?, ref: EventRef, driver: String?, note: String?) {
         devices[devpath]?.record(
             TimelineEntry(seqnum: ref.seqnum, action: event?.action, driver: driver, time: ref.time, note: note),
@@ -125,33 +89,6 @@ public struct ProbeTracker {
         _ devpath: String, subsystem: String?, _ body: (inout DeviceState) -> Result
     ) -> Result {
         body(&devices[devpath, default: DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)])
-    }
-
-    typealias DeviceIndex = [String: DeviceState].Index
-
-    /// Where a device is kept, creating it if unknown. The index stays valid until a device is added or
-    /// forgotten, so an event that touches its device several times hashes the DEVPATH once.
-    mutating func deviceIndex(_ devpath: String, subsystem: String?) -> DeviceIndex {
-        if let index = devices.index(forKey: devpath) { return index }
-        devices[devpath] = DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
-        return devices.index(forKey: devpath)!
-    }
-
-    @discardableResult
-    mutating func withDevice<Result>(at index: DeviceIndex, _ body: (inout DeviceState) -> Result) -> Result {
-        body(&devices.values[index])
-    }
-
-    /// The devices that pass `test`, read in place: iterating `devices` would copy every device, and a
-    /// driver's add or remove looks at all of them.
-    func deviceIndices(where test: (DeviceState) -> Bool) -> [DeviceIndex] {
-        var found: [DeviceIndex] = []
-        var index = devices.startIndex
-        while index != devices.endIndex {
-            if test(devices.values[index]) { found.append(index) }
-            devices.formIndex(after: &index)
-        }
-        return found
     }
 
     func device(_ devpath: String, subsystem: String?) -> DeviceState {

@@ -16,6 +16,12 @@ struct ProbesOfDevice: Sendable {
         first.driver == driver ? first : rest.first { $0.driver == driver }
     }
 
+    /// The probes of other drivers, in driver order; no array is built for the usual lone probe.
+    func others(than driver: DriverKey) -> [PendingProbe] {
+        if rest.isEmpty { return first.driver == driver ? [] : [first] }
+        return all.filter { $0.driver != driver }
+    }
+
     /// Adds the probe, or replaces the one of the same driver; says whether it was added.
     mutating func put(_ probe: PendingProbe) -> Bool {
         if probe.driver == first.driver {
