@@ -21,6 +21,9 @@ public struct EventPipeline {
             summary.malformed += 1
             return emit(.event(event, invalid: problem.rawValue))
         }
+        // The common case: the next SEQNUM with nothing held needs no buffering, and nothing else is due
+        // (an empty buffer has no wait running).
+        if reorder.passesThrough(event) { return apply(event, emit: emit) }
         var released = takeScratch()
         reorder.insert(event) { released.append($0) }
         reorder.releaseExpired(nowMonotonicUsec: event.received.monotonicUsec) { released.append($0) }
@@ -104,19 +107,40 @@ public struct EventPipeline {
         summary.events += 1
         if let seqnum = event.seqnum { lastSeqnum = max(lastSeqnum ?? 0, seqnum) }
         emit(.event(event, invalid: nil))
-        var records: [Record] = []
-        tracker.process(event) { records.append($0) }
-        count(records, emit)
+        var counts = RecordCounts()
+        tracker.process(event) { record in
+            counts.count(record)
+            emit(record)
+        }
+        counts.add(to: &summary)
     }
 
     private mutating func count(_ records: [Record], _ emit: (Record) -> Void) {
+        var counts = RecordCounts()
         for record in records {
-            switch record {
-            case .race: summary.races += 1
-            case .probe: summary.probes += 1
-            default: break
-            }
+            counts.count(record)
             emit(record)
         }
+        counts.add(to: &summary)
+    }
+}
+
+/// Records counted while the tracker emits them, for the summary: the summary cannot be touched while
+/// the tracker, a part of the same pipeline, is being mutated.
+private struct RecordCounts {
+    var races = 0
+    var probes = 0
+
+    mutating func count(_ record: Record) {
+        switch record {
+        case .race: races += 1
+        case .probe: probes += 1
+        default: break
+        }
+    }
+
+    func add(to summary: inout RunSummary) {
+        summary.races += races
+        summary.probes += probes
     }
 }

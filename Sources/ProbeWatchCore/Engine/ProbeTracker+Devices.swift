@@ -2,42 +2,50 @@ extension ProbeTracker {
     mutating func deviceAdded(_ event: UEvent, ref: EventRef) {
         let entry = TimelineEntry(seqnum: ref.seqnum, action: .add, driver: nil, time: ref.time, note: nil)
         let limit = configuration.timelineLimit
-        let device = withDevice(event.devpath, subsystem: event.subsystem) { device in
-            device.subsystem = event.subsystem ?? device.subsystem
-            device.modalias = event.modalias ?? device.modalias
+        let modalias = event.modalias
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
+        let bus = withDevice(at: index) { device in
+            if let subsystem = event.subsystem { device.subsystem = subsystem }
+            if let modalias { device.modalias = modalias }
             device.removed = false
             // device_add() sends KOBJ_ADD before bus_probe_device(): a new device has no driver yet.
             device.setBindState(.unbound, at: ref)
             device.record(entry, limit: limit)
-            return device
+            return device.subsystem
         }
-        guard let bus = device.subsystem, registry.hasRegisteredDrivers(onBus: bus) else { return }
-        for state in registry.registered(onBus: bus) where matches(device, state) {
-            startProbe(devpath: event.devpath, driver: state.key, trigger: .deviceAdded, ref: ref)
+        guard let bus else { return }
+        for driver in registry.registeredDrivers(onBus: bus) where matches(driver, deviceAt: index) {
+            startProbe(at: index, driver: driver, trigger: .deviceAdded, ref: ref)
         }
     }
 
     mutating func deviceRemoved(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
-        withDevice(event.devpath, subsystem: event.subsystem) { device in
+        removalCount += 1
+        let removal = removalCount
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
+        withDevice(at: index) { device in
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .remove, driver: device.boundDriver,
                                         time: ref.time, note: nil), limit: limit)
             device.removed = true
             device.setBindState(.unbound, at: ref)
+            device.removalNumber = removal
         }
         for probe in pending.endAll(devpath: event.devpath) {
             emit(.race(explainedIfLogged(RaceRules.deviceRemovedBeforeBind(probe, removal: ref), probe: probe)))
-            devices[event.devpath]?.annotateLast("removed before bind by \(probe.driver.name)")
+            devices.values[index].annotateLast(.removedBeforeBind(driver: probe.driver.name))
         }
-        forgetOldRemovedDevices(adding: event.devpath)
+        forgetOldRemovedDevices(adding: event.devpath, removal: removal)
     }
 
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
+        let modalias = event.modalias
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         // Read what the rules need, and record the bind, in one in-place access: a copy of the device
         // kept alive across the mutation would duplicate its whole timeline.
-        let (subsystem, previous, since) = withDevice(event.devpath, subsystem: event.subsystem) { device in
-            device.modalias = event.modalias ?? device.modalias
+        let (subsystem, previous, since) = withDevice(at: index) { device in
+            if let modalias { device.modalias = modalias }
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
                                         note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
             return (device.subsystem, device.boundDriver, device.bindStateSince)
@@ -47,54 +55,66 @@ extension ProbeTracker {
         if let previous {
             emit(.race(RaceRules.doubleBind(
                 devpath: event.devpath, driver: key, previousDriver: previous,
-                module: module(of: key, device: devices[event.devpath]), firstBind: since, bind: ref)))
+                module: module(registered: registry[key]?.module, deviceAt: index), firstBind: since, bind: ref)))
         }
-        let mode = noteBindOnDriver(key, devpath: event.devpath, ref: ref)
-        completeProbe(devpath: event.devpath, driver: key, mode: mode, ref: ref, emit: emit)
-        withDevice(event.devpath, subsystem: event.subsystem) { device in
+        let driver = noteBindOnDriver(key, devpath: event.devpath, ref: ref)
+        let bind = BindFacts(devpath: event.devpath, index: index, driver: key, ref: ref)
+        let (moot, note) = completeProbe(bind, mode: driver.mode, registeredModule: driver.module, emit: emit)
+        withDevice(at: index) { device in
+            for other in moot {
+                device.record(TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other.driver.name,
+                                            time: ref.time, note: "probe by \(other.driver.name) moot"), limit: limit)
+            }
+            device.annotateLast(note)
             device.setBindState(.bound(driver: name), at: ref)
             device.boundBefore.insert(name)
         }
     }
 
+    /// What completing a probe needs to know about the bind.
+    private struct BindFacts {
+        var devpath: String
+        var index: DeviceIndex
+        var driver: DriverKey
+        var ref: EventRef
+    }
+
     /// Counts the bind against its driver's registration and says what it proves about probing.
-    private mutating func noteBindOnDriver(_ key: DriverKey, devpath: String, ref: EventRef) -> ProbeMode? {
-        var state = registry[key] ?? DriverState(key: key, module: nil, registered: false)
-        defer { registry[key] = state }
-        if state.registered {
-            state.bindsAfterAdd += 1
-            return nil
-        }
-        state.bindsBeforeAdd += 1
-        guard let removal = state.removedAt else { return .sync }
+    private mutating func noteBindOnDriver(
+        _ key: DriverKey, devpath: String, ref: EventRef
+    ) -> (mode: ProbeMode?, module: String?) {
+        let state = registry.countBind(key)
+        if state.registered { return (nil, state.module) }
+        guard let removal = state.removedAt else { return (.sync, state.module) }
         // Either a synchronous re-registration (its `add` will follow) or a bind the driver outlived.
         suspectBinds.append(SuspectBind(devpath: devpath, driver: key, removal: removal, bind: ref))
         let deadline = ref.time.monotonicUsec + configuration.probeTimeoutUsec
         nextStallCheckUsec = min(nextStallCheckUsec ?? deadline, deadline)
-        return .unknown
+        return (.unknown, state.module)
     }
 
+    /// Ends the device's pending probes and emits the bound driver's; returns the others, which the bind
+    /// made moot, and the note for the bind.
     private mutating func completeProbe(
-        devpath: String, driver: DriverKey, mode knownMode: ProbeMode?, ref: EventRef, emit: (Record) -> Void
-    ) {
-        let probe = pending.end(devpath: devpath, driver: driver)
-        for other in pending.endAll(devpath: devpath) {
-            entry(devpath, nil, ref: ref, driver: other.driver.name, note: "probe by \(other.driver.name) moot")
-        }
+        _ bind: BindFacts, mode knownMode: ProbeMode?, registeredModule: String?, emit: (Record) -> Void
+    ) -> (moot: [PendingProbe], note: TimelineNote) {
+        let ended = pending.endProbes(of: bind.devpath)
+        let probe = ended?.probe(by: bind.driver)
+        let moot = ended?.others(than: bind.driver) ?? []
         let mode = knownMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown
-        let latency = probe.map { RaceRules.usec($0.started, ref) }
+        let latency = probe.map { RaceRules.usec($0.started, bind.ref) }
+        let seqnums = probe.map { RaceRules.seqnums($0.started, bind.ref) } ?? RaceRules.seqnums(bind.ref)
         emit(.probe(ProbeCompletion(
-            devpath: devpath, driver: driver.name, bus: driver.bus,
-            module: probe?.module ?? module(of: driver, device: devices[devpath]), mode: mode,
-            latencyUsec: latency, seqnums: probe.map { RaceRules.seqnums($0.started, ref) } ?? RaceRules.seqnums(ref),
-            realtimeUsec: ref.time.realtimeUsec)))
-        let note = latency.map { "\(mode.rawValue) bind \(TimeSpan.describe(usec: $0)) after probe became pending" }
-        devices[devpath]?.annotateLast(note ?? "\(mode.rawValue) bind")
+            devpath: bind.devpath, driver: bind.driver.name, bus: bind.driver.bus,
+            module: probe?.module ?? module(registered: registeredModule, deviceAt: bind.index), mode: mode,
+            latencyUsec: latency, seqnums: seqnums, realtimeUsec: bind.ref.time.realtimeUsec)))
+        return (moot, .bind(mode: mode, latencyUsec: latency))
     }
 
     mutating func deviceUnbound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
-        let finding = withDevice(event.devpath, subsystem: event.subsystem) { device -> Finding? in
+        let index = deviceIndex(event.devpath, subsystem: event.subsystem)
+        let finding = withDevice(at: index) { device -> Finding? in
             // The kernel clears dev->driver before sending `unbind`: the driver comes from memory.
             let lastDriver = device.boundDriver ?? device.boundBefore.sorted().last
             let finding = device.bindState != .unbound ? nil : RaceRules.unbindWithoutBind(
@@ -115,7 +135,7 @@ extension ProbeTracker {
             pending.rename(from: old, to: event.devpath)
         }
         touch(event, ref: ref)
-        if let old = event.devpathOld { devices[event.devpath]?.annotateLast("moved from \(old)") }
+        if let old = event.devpathOld { devices[event.devpath]?.annotateLast(.text("moved from \(old)")) }
     }
 
     /// Any other action: history, and a MODALIAS that a `change` may bring.
@@ -124,22 +144,22 @@ extension ProbeTracker {
                                   note: nil)
         let limit = configuration.timelineLimit
         withDevice(event.devpath, subsystem: event.subsystem) { device in
-            device.modalias = event.modalias ?? device.modalias
+            if let modalias = event.modalias { device.modalias = modalias }
             device.record(entry, limit: limit)
         }
     }
 
     /// Keeps removed devices' history, but only the newest `removedDeviceLimit` of them. A devpath removed
     /// again is listed again; only its latest removal (matching `removalNumber`) may forget it.
-    private mutating func forgetOldRemovedDevices(adding devpath: String) {
-        removalCount += 1
-        devices[devpath]?.removalNumber = removalCount
-        removedOrder.append((devpath, removalCount))
+    private mutating func forgetOldRemovedDevices(adding devpath: String, removal: Int) {
+        removedOrder.append((devpath, removal))
         guard removedOrder.count > configuration.removedDeviceLimit * 2 else { return }
         let excess = removedOrder.count - configuration.removedDeviceLimit
-        for (old, number) in removedOrder.prefix(excess)
-        where devices[old]?.removed == true && devices[old]?.removalNumber == number {
-            devices[old] = nil
+        for (old, number) in removedOrder.prefix(excess) {
+            guard let index = devices.index(forKey: old) else { continue }
+            if devices.values[index].removed, devices.values[index].removalNumber == number {
+                devices.remove(at: index)
+            }
         }
         removedOrder.removeFirst(excess)
     }

@@ -28,8 +28,10 @@ extension ProbeTracker {
             // driver_attach() already tried every device synchronously before this `add`.
             return
         }
-        for devpath in waitingDevices(onBus: key.bus) where matches(devices[devpath]!, state) {
-            startProbe(devpath: devpath, driver: key, trigger: .driverAdded, ref: ref)
+        let driver = RegisteredDriver(key: key, module: state.module)
+        for devpath in waitingDevices(onBus: key.bus) {
+            guard let index = devices.index(forKey: devpath), matches(driver, deviceAt: index) else { continue }
+            startProbe(at: index, driver: driver, trigger: .driverAdded, ref: ref)
         }
     }
 
@@ -40,28 +42,40 @@ extension ProbeTracker {
         }
         registry.unregister(key, at: ref)
         // driver_detach() unbinds every device before the `remove`; one still bound lost its `unbind`.
-        for (devpath, device) in devices where device.subsystem == key.bus && device.boundDriver == key.name {
-            devices[devpath]?.setBindState(.unbound, at: ref)
-            entry(devpath, nil, ref: ref, driver: key.name, note: "driver removed while bound (no unbind seen)")
+        let limit = configuration.timelineLimit
+        for index in deviceIndices(where: { $0.subsystem == key.bus && $0.boundDriver == key.name }) {
+            devices.values[index].setBindState(.unbound, at: ref)
+            devices.values[index].record(
+                TimelineEntry(seqnum: ref.seqnum, action: nil, driver: key.name, time: ref.time,
+                              note: "driver removed while bound (no unbind seen)"),
+                limit: limit)
         }
     }
 
     /// Devices on `bus` that exist and are known to have no driver, in a stable order.
     func waitingDevices(onBus bus: String) -> [String] {
-        devices.values.filter { !$0.removed && $0.subsystem == bus && $0.bindState == .unbound }
-            .map(\.devpath).sorted()
+        deviceIndices { !$0.removed && $0.subsystem == bus && $0.bindState == .unbound }
+            .map { devices.values[$0].devpath }.sorted()
     }
 
-    mutating func startProbe(devpath: String, driver: DriverKey, trigger: ProbeTrigger, ref: EventRef) {
-        let module = module(of: driver, device: devices[devpath])
+    /// The device at `index` is pending on `driver` from now on.
+    mutating func startProbe(
+        at index: DeviceIndex, driver: RegisteredDriver, trigger: ProbeTrigger, ref: EventRef
+    ) {
+        let devpath = devices.keys[index]
+        let module = module(registered: driver.module, deviceAt: index)
         pending.start(
-            PendingProbe(devpath: devpath, driver: driver, module: module, trigger: trigger, started: ref))
+            PendingProbe(devpath: devpath, driver: driver.key, module: module, trigger: trigger, started: ref))
         let deadline = ref.time.monotonicUsec + configuration.probeTimeoutUsec
         nextStallCheckUsec = min(nextStallCheckUsec ?? deadline, deadline)
-        if devices[devpath]?.entries.last?.seqnum == ref.seqnum, trigger == .deviceAdded {
-            devices[devpath]?.annotateLast("probe pending by \(driver.name)")
-        } else {
-            entry(devpath, nil, ref: ref, driver: driver.name, note: "probe pending (\(trigger.rawValue))")
+        // The `add` that started it is the last entry: the note goes on it.
+        if trigger == .deviceAdded,
+           devices.values[index].annotateLast(.probePendingBy(driver: driver.key.name), ifSeqnum: ref.seqnum) {
+            return
         }
+        devices.values[index].record(
+            TimelineEntry(seqnum: ref.seqnum, action: nil, driver: driver.key.name, time: ref.time,
+                          note: "probe pending (\(trigger.rawValue))"),
+            limit: configuration.timelineLimit)
     }
 }

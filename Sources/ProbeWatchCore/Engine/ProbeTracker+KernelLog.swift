@@ -14,6 +14,7 @@ extension ProbeTracker {
 
     /// A device just added takes the evidence that named it while it was unknown.
     mutating func claimKernelLog(for devpath: String, at ref: EventRef, emit: (Record) -> Void) {
+        guard !unclaimedKernelLog.isEmpty else { return }
         let name = devpath.split(separator: "/").last.map(String.init)
         let since = ref.time.monotonicUsec - Self.kernelLogSlackUsec
         let claimed = unclaimedKernelLog.filter { $0.device == name && $0.record.monotonicUsec >= since }
@@ -77,7 +78,7 @@ extension ProbeTracker {
         guard probes.isEmpty, let driver = evidence.driver else { return }
         let bus = devices[devpath]?.subsystem ?? evidence.record.subsystem ?? ""
         emit(.probe(ProbeCompletion(
-            devpath: devpath, driver: driver, bus: bus, module: module(of: DriverKey(bus: bus, name: driver), device: devices[devpath]),
+            devpath: devpath, driver: driver, bus: bus, module: module(of: DriverKey(bus: bus, name: driver), modalias: devices[devpath]?.modalias),
             mode: .unknown, latencyUsec: nil, seqnums: [], realtimeUsec: ref.time.realtimeUsec, outcome: outcome,
             error: evidence.errorCode)))
     }

@@ -44,7 +44,7 @@ extension ProbeTracker {
         for suspect in report.sorted(by: { ($0.bind.seqnum ?? 0) < ($1.bind.seqnum ?? 0) }) {
             emit(.race(RaceRules.bindAfterDriverRemoved(
                 devpath: suspect.devpath, driver: suspect.driver,
-                module: module(of: suspect.driver, device: devices[suspect.devpath]),
+                module: module(of: suspect.driver, modalias: devices[suspect.devpath]?.modalias),
                 removal: suspect.removal, bind: suspect.bind)))
         }
     }

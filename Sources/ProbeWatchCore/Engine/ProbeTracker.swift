@@ -37,6 +37,8 @@ public struct ProbeTracker {
     /// reaches the tracker (the uevent waits in the reorder buffer, the log line does not).
     var unclaimedKernelLog: [ProbeEvidence] = []
     var nextStallCheckUsec: Int64?
+    /// The last MODALIAS lookup and its answer (see `modules(forModalias:)`).
+    var lastModuleLookup: (modalias: String, modules: [String])?
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -75,22 +77,6 @@ public struct ProbeTracker {
         }
     }
 
-    /// Does driver `state` claim `device`? By module alias, by name, or by an earlier bind in this run.
-    func matches(_ device: DeviceState, _ state: DriverState) -> Bool {
-        if device.boundBefore.contains(state.key.name) { return true }
-        guard let modalias = device.modalias else { return false }
-        let modules = configuration.modulesForModalias(modalias).map(normalizedModuleName)
-        if let module = state.module, modules.contains(normalizedModuleName(module)) { return true }
-        return modules.contains(normalizedModuleName(state.key.name))
-    }
-
-    /// The module to name in a record: the driver's, else the first one the device's alias resolves to.
-    func module(of driver: DriverKey, device: DeviceState?) -> String? {
-        if let module = registry[driver]?.module { return module }
-        guard let modalias = device?.modalias else { return nil }
-        return configuration.modulesForModalias(modalias).first
-    }
-
     mutating func entry(_ devpath: String, _ event: UEvent?, ref: EventRef, driver: String?, note: String?) {
         devices[devpath]?.record(
             TimelineEntry(seqnum: ref.seqnum, action: event?.action, driver: driver, time: ref.time, note: note),
@@ -105,7 +91,7 @@ public struct ProbeTracker {
         body(&devices[devpath, default: DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)])
     }
 
-    mutating func device(_ devpath: String, subsystem: String?) -> DeviceState {
+    func device(_ devpath: String, subsystem: String?) -> DeviceState {
         devices[devpath] ?? DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
     }
 }

@@ -1,15 +1,5 @@
 import DequeModule
 
-/// One line of a device's history.
-public struct TimelineEntry: Sendable, Equatable {
-    public var seqnum: UInt64?
-    public var action: UEventAction?
-    public var driver: String?
-    public var time: EventTime
-    /// What probewatch concluded at this point: "probe pending", "bound without a seen bind", ...
-    public var note: String?
-}
-
 /// Whether a device has a driver, as far as this run knows.
 public enum BindState: Sendable, Equatable {
     case bound(driver: String)
@@ -23,13 +13,18 @@ public struct DeviceState: Sendable {
     public var devpath: String
     public var subsystem: String?
     /// Kept from add/bind/snapshot because an `unbind` uevent carries no MODALIAS.
-    public var modalias: String?
+    public var modalias: String? {
+        didSet { if modalias != oldValue { modaliasHasNoModule = false } }
+    }
     public var bindState: BindState = .unknown
     /// The event that set `bindState` (the bind, or the add/unbind that left it unbound).
     public var bindStateSince: EventRef?
     /// Drivers this device was bound to in this run: a match even without a module alias.
     public var boundBefore: Set<String> = []
     public var removed = false
+    /// The module lookup found nothing for `modalias`, as on every device of a system without module
+    /// indexes: remembered, so the device's add and bind do not ask again. (Fills padding: no extra bytes.)
+    var modaliasHasNoModule = false
     /// Which removal of the run removed it last (for ageing out removed devices).
     var removalNumber = 0
     /// A ring: once `limit` is reached every event drops the oldest entry, which an array would shift.
@@ -71,8 +66,19 @@ public struct DeviceState: Sendable {
     }
 
     public mutating func annotateLast(_ note: String) {
+        annotateLast(.text(note))
+    }
+
+    /// Annotates the last entry only if it is the event `seqnum`; says whether it was.
+    mutating func annotateLast(_ note: TimelineNote, ifSeqnum seqnum: UInt64?) -> Bool {
+        guard entries.last?.seqnum == seqnum else { return false }
+        annotateLast(note)
+        return true
+    }
+
+    mutating func annotateLast(_ note: TimelineNote) {
         guard let last = entries.indices.last else { return }
-        let old = entries[last].note
-        entries[last].note = old.map { $0 + "; " + note } ?? note
+        let old = entries[last].annotation
+        entries[last].annotation = old.map { $0.appending(note) } ?? note
     }
 }

@@ -29,11 +29,18 @@ public struct DriverState: Sendable {
     }
 }
 
+/// What matching a device needs of a registered driver.
+struct RegisteredDriver: Sendable {
+    var key: DriverKey
+    var module: String?
+}
+
 /// Drivers keyed by bus and name, with the module links the rules need.
 public struct DriverRegistry: Sendable {
     public private(set) var drivers: [DriverKey: DriverState] = [:]
-    /// Registered drivers per bus, rebuilt lazily: drivers change rarely, device adds ask often.
-    private var registeredByBus: [String: [DriverKey]]?
+    /// Registered drivers per bus with their modules, rebuilt lazily: drivers change rarely, device adds
+    /// ask often. Whatever changes a driver's registration or module drops it.
+    private var registeredByBus: [String: [RegisteredDriver]]?
     /// Drivers registered since the last module uevent that still lack a module (see `moduleAdded`).
     private var unlinkedSinceModuleEvent: [DriverKey] = []
 
@@ -42,25 +49,44 @@ public struct DriverRegistry: Sendable {
     public subscript(key: DriverKey) -> DriverState? {
         get { drivers[key] }
         set {
-            if drivers[key]?.registered != newValue?.registered { registeredByBus = nil }
+            let old = drivers[key]
+            if old?.registered != newValue?.registered || old?.module != newValue?.module { registeredByBus = nil }
             drivers[key] = newValue
         }
     }
 
     public mutating func hasRegisteredDrivers(onBus bus: String) -> Bool {
-        buildBusIndex()
-        return registeredByBus?[bus] != nil
-    }
-
-    private mutating func buildBusIndex() {
-        guard registeredByBus == nil else { return }
-        registeredByBus = Dictionary(grouping: drivers.values.filter(\.registered).map(\.key), by: \.bus)
-            .mapValues { $0.sorted() }
+        !registeredDrivers(onBus: bus).isEmpty
     }
 
     public mutating func registered(onBus bus: String) -> [DriverState] {
-        buildBusIndex()
-        return registeredByBus?[bus]?.compactMap { drivers[$0] } ?? []
+        registeredDrivers(onBus: bus).compactMap { drivers[$0.key] }
+    }
+
+    /// The registered drivers of a bus in key order, without a lookup per driver.
+    mutating func registeredDrivers(onBus bus: String) -> [RegisteredDriver] {
+        if registeredByBus == nil { buildBusIndex() }
+        return registeredByBus?[bus] ?? []
+    }
+
+    private mutating func buildBusIndex() {
+        let registered = drivers.values.filter(\.registered).map { RegisteredDriver(key: $0.key, module: $0.module) }
+        registeredByBus = Dictionary(grouping: registered, by: \.key.bus).mapValues { $0.sorted { $0.key < $1.key } }
+    }
+
+    /// Counts a bind by the driver against its registration, in one lookup (a bind is a per-event path).
+    mutating func countBind(_ key: DriverKey) -> DriverState {
+        // A driver first seen here is not registered: the bus index does not change.
+        Self.countBind(&drivers[key, default: DriverState(key: key, module: nil, registered: false)])
+    }
+
+    private static func countBind(_ state: inout DriverState) -> DriverState {
+        if state.registered {
+            state.bindsAfterAdd += 1
+        } else {
+            state.bindsBeforeAdd += 1
+        }
+        return state
     }
 
     /// Any driver with this name on this bus, registered or not (a bind names only the driver).
@@ -96,6 +122,7 @@ public struct DriverRegistry: Sendable {
     public mutating func moduleAdded(_ module: String) {
         for key in unlinkedSinceModuleEvent where drivers[key]?.module == nil {
             drivers[key]?.module = module
+            registeredByBus = nil
         }
         unlinkedSinceModuleEvent.removeAll()
     }

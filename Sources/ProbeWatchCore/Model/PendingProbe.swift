@@ -20,40 +20,54 @@ public struct PendingProbe: Sendable, Equatable {
 
 /// Pending probes by device, then driver: a device can match several drivers and wait for all of them.
 public struct PendingProbes: Sendable {
-    private var byDevice: [String: [DriverKey: PendingProbe]] = [:]
+    private var byDevice: [String: ProbesOfDevice] = [:]
     public private(set) var count = 0
 
     public init() {}
 
     public func probes(of devpath: String) -> [PendingProbe] {
-        (byDevice[devpath] ?? [:]).values.sorted { $0.driver < $1.driver }
+        byDevice[devpath]?.all ?? []
     }
 
     public func probes(by driver: DriverKey) -> [PendingProbe] {
-        byDevice.values.compactMap { $0[driver] }.sorted { $0.devpath < $1.devpath }
+        byDevice.values.compactMap { $0.probe(by: driver) }.sorted { $0.devpath < $1.devpath }
     }
 
     public var all: [PendingProbe] {
-        byDevice.values.flatMap(\.values)
+        byDevice.values.flatMap(\.all)
     }
 
     public mutating func start(_ probe: PendingProbe) {
-        if byDevice[probe.devpath, default: [:]].updateValue(probe, forKey: probe.driver) == nil { count += 1 }
+        guard let index = byDevice.index(forKey: probe.devpath) else {
+            byDevice[probe.devpath] = ProbesOfDevice(probe)
+            count += 1
+            return
+        }
+        if byDevice.values[index].put(probe) { count += 1 }
     }
 
     @discardableResult
     public mutating func end(devpath: String, driver: DriverKey) -> PendingProbe? {
-        guard let probe = byDevice[devpath]?.removeValue(forKey: driver) else { return nil }
-        if byDevice[devpath]?.isEmpty == true { byDevice[devpath] = nil }
+        guard let index = byDevice.index(forKey: devpath),
+              let probe = byDevice.values[index].probe(by: driver) else { return nil }
+        if byDevice.values[index].count == 1 {
+            byDevice.remove(at: index)
+        } else {
+            byDevice.values[index].remove(driver)
+        }
         count -= 1
         return probe
     }
 
     @discardableResult
     public mutating func endAll(devpath: String) -> [PendingProbe] {
-        let ended = probes(of: devpath)
+        endProbes(of: devpath)?.all ?? []
+    }
+
+    /// Like `endAll(devpath:)`, without building an array: a bind ends one probe on nearly every call.
+    mutating func endProbes(of devpath: String) -> ProbesOfDevice? {
+        guard count > 0, let ended = byDevice.removeValue(forKey: devpath) else { return nil }
         count -= ended.count
-        byDevice[devpath] = nil
         return ended
     }
 
@@ -65,16 +79,16 @@ public struct PendingProbes: Sendable {
     }
 
     public mutating func markStallReported(_ probe: PendingProbe) {
-        byDevice[probe.devpath]?[probe.driver]?.stallReported = true
+        byDevice[probe.devpath]?.update(probe.driver) { $0.stallReported = true }
     }
 
     public mutating func markOutcomeReported(_ probe: PendingProbe) {
-        byDevice[probe.devpath]?[probe.driver]?.outcomeReported = true
+        byDevice[probe.devpath]?.update(probe.driver) { $0.outcomeReported = true }
     }
 
     public mutating func rename(from old: String, to new: String) {
         guard var probes = byDevice.removeValue(forKey: old) else { return }
-        for key in probes.keys { probes[key]?.devpath = new }
+        probes.rename(to: new)
         byDevice[new] = probes
     }
 }

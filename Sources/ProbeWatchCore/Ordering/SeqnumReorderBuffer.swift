@@ -45,6 +45,20 @@ public struct SeqnumReorderBuffer: Sendable {
         releaseContiguous(release)
     }
 
+    /// Releases the event at once, and says so, when nothing is held and `insert` would release it
+    /// unbuffered: then no wait is running either, and `releaseExpired` has nothing to do.
+    public mutating func passesThrough(_ event: UEvent) -> Bool {
+        guard held.isEmpty, arrivals.isEmpty else { return false }
+        guard let seqnum = event.seqnum else { return true }
+        if let last = lastReleased, seqnum <= last {
+            lateCount += 1
+            return true
+        }
+        guard lastReleased.map({ seqnum == $0 + 1 }) ?? false || windowUsec == 0 else { return false }
+        record(released: seqnum)
+        return true
+    }
+
     /// Releases, in SEQNUM order, everything up to the highest SEQNUM whose wait has expired.
     public mutating func releaseExpired(nowMonotonicUsec now: Int64, release: (UEvent) -> Void) {
         var limit: UInt64?
@@ -76,11 +90,13 @@ public struct SeqnumReorderBuffer: Sendable {
     }
 
     private mutating func emit(_ event: UEvent, _ release: (UEvent) -> Void) {
-        if let seqnum = event.seqnum {
-            if let last = lastReleased, seqnum > last + 1 { gapCount += 1 }
-            lastReleased = max(lastReleased ?? 0, seqnum)
-        }
+        if let seqnum = event.seqnum { record(released: seqnum) }
         release(event)
+    }
+
+    private mutating func record(released seqnum: UInt64) {
+        if let last = lastReleased, seqnum > last + 1 { gapCount += 1 }
+        lastReleased = max(lastReleased ?? 0, seqnum)
     }
 
     private func insertionIndex(for seqnum: UInt64) -> Int {

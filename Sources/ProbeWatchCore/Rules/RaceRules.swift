@@ -98,7 +98,16 @@ public enum RaceRules {
             message: message, severity: severity, realtimeUsec: end.time.realtimeUsec)
     }
 
-    static func seqnums(_ refs: EventRef...) -> [UInt64] { refs.compactMap(\.seqnum) }
+    /// The SEQNUMs the events have, in one allocation: every bind builds one list.
+    static func seqnums(_ first: EventRef, _ second: EventRef) -> [UInt64] {
+        var seqnums: [UInt64] = []
+        seqnums.reserveCapacity(2)
+        if let seqnum = first.seqnum { seqnums.append(seqnum) }
+        if let seqnum = second.seqnum { seqnums.append(seqnum) }
+        return seqnums
+    }
+
+    static func seqnums(_ ref: EventRef) -> [UInt64] { ref.seqnum.map { [$0] } ?? [] }
 
     static func usec(_ from: EventRef, _ to: EventRef) -> Int64 {
         max(0, to.time.monotonicUsec - from.time.monotonicUsec)

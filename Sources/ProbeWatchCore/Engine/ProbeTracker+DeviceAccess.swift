@@ -1,0 +1,28 @@
+extension ProbeTracker {
+    typealias DeviceIndex = [String: DeviceState].Index
+
+    /// Where a device is kept, creating it if unknown. The index stays valid until a device is added or
+    /// forgotten, so an event that touches its device several times hashes the DEVPATH once.
+    mutating func deviceIndex(_ devpath: String, subsystem: String?) -> DeviceIndex {
+        if let index = devices.index(forKey: devpath) { return index }
+        devices[devpath] = DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
+        return devices.index(forKey: devpath)!
+    }
+
+    @discardableResult
+    mutating func withDevice<Result>(at index: DeviceIndex, _ body: (inout DeviceState) -> Result) -> Result {
+        body(&devices.values[index])
+    }
+
+    /// The devices that pass `test`, read in place: iterating `devices` would copy every device, and a
+    /// driver's add or remove looks at all of them.
+    func deviceIndices(where test: (DeviceState) -> Bool) -> [DeviceIndex] {
+        var found: [DeviceIndex] = []
+        var index = devices.startIndex
+        while index != devices.endIndex {
+            if test(devices.values[index]) { found.append(index) }
+            devices.formIndex(after: &index)
+        }
+        return found
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+@testable import ProbeWatchCore
+
+/// The per-event paths keep data in compact or cached forms; these check that they read back the same.
+@Suite("Hot paths: packed notes, inline pending probes, the reorder fast path")
+struct HotPathTests {
+    let time = EventTime(realtimeUsec: nil, monotonicUsec: 1)
+
+    func entry(_ note: TimelineNote?) -> TimelineEntry {
+        TimelineEntry(seqnum: 1, action: .bind, driver: "d", time: time, annotation: note)
+    }
+
+    @Test func packedNotesReadAsTheirText() {
+        #expect(entry(nil).note == nil)
+        #expect(entry(.text("gone")).note == "gone")
+        #expect(entry(.probePendingBy(driver: "pwtest")).note == "probe pending by pwtest")
+        #expect(entry(.removedBeforeBind(driver: "pwtest")).note == "removed before bind by pwtest")
+        #expect(entry(.bind(mode: .sync, latencyUsec: nil)).note == "sync bind")
+        #expect(entry(.bind(mode: .deviceAdd, latencyUsec: 850)).note
+            == "device-add bind 850 µs after probe became pending")
+        #expect(MemoryLayout<TimelineEntry>.stride == 72)
+    }
+
+    @Test func aLatencyTooLongToPackIsKeptAsText() {
+        let hours: Int64 = 5 * 3_600_000_000
+        #expect(entry(.bind(mode: .async, latencyUsec: hours)).note
+            == "async bind \(TimeSpan.describe(usec: hours)) after probe became pending")
+    }
+
+    @Test func entriesCompareByWhatTheySay() {
+        #expect(entry(.probePendingBy(driver: "x")) == entry(.text("probe pending by x")))
+        var annotated = DeviceState(devpath: "/devices/x", subsystem: "x", modalias: nil)
+        annotated.record(entry(.probePendingBy(driver: "a")), limit: 4)
+        annotated.annotateLast(.probePendingBy(driver: "b"))
+        #expect(annotated.entries.last?.note == "probe pending by a; probe pending by b")
+    }
+
+    func probe(_ driver: String) -> PendingProbe {
+        PendingProbe(devpath: "/devices/x", driver: DriverKey(bus: "x", name: driver), module: nil,
+                     trigger: .deviceAdded, started: EventRef(seqnum: 1, time: time))
+    }
+
+    @Test func pendingProbesOfOneDeviceStayInDriverOrder() {
+        var pending = PendingProbes()
+        for name in ["m", "c", "x", "a", "c"] { pending.start(probe(name)) }
+        #expect(pending.count == 4)
+        #expect(pending.probes(of: "/devices/x").map(\.driver.name) == ["a", "c", "m", "x"])
+        let ended = pending.end(devpath: "/devices/x", driver: DriverKey(bus: "x", name: "a"))
+        #expect(ended?.driver.name == "a")
+        #expect(pending.probes(of: "/devices/x").map(\.driver.name) == ["c", "m", "x"])
+        let rest = pending.endAll(devpath: "/devices/x")
+        #expect(rest.count == 3)
+        #expect(pending.count == 0)
+    }
+
+    @Test func theReorderFastPathCountsLikeInsert() {
+        func event(_ seqnum: UInt64?) -> UEvent {
+            UEvent(action: .change, devpath: "/devices/x", seqnum: seqnum, received: time)
+        }
+        var buffer = SeqnumReorderBuffer(windowUsec: 20_000)
+        let first = buffer.passesThrough(event(10))
+        #expect(!first)  // the first SEQNUM waits for earlier ones
+        buffer.insert(event(10)) { _ in }
+        buffer.releaseExpired(nowMonotonicUsec: 20_001) { _ in }
+        let passed = [11, nil, 5].map { buffer.passesThrough(event($0)) }
+        #expect(passed == [true, true, true])
+        #expect(buffer.lateCount == 1)
+        let gap = buffer.passesThrough(event(13))
+        #expect(!gap)  // a gap waits
+        #expect(buffer.gapCount == 0)
+    }
+}
