@@ -69,6 +69,18 @@ struct RaceRuleTests {
         #expect(records.findings.isEmpty)
     }
 
+    /// Probes that stall at the same check are reported oldest first, whatever the hash order of their
+    /// devices: the same input gives the same log.
+    @Test func probesStallingTogetherAreReportedOldestFirst() {
+        var scenario = Scenario()
+        scenario.addDriver()
+        for name in ["zeta", "alpha", "mu", "beta", "omega", "kappa"] { scenario.addDevice(name) }
+        scenario.wait(usec: 60_000_000)
+        scenario.addDevice("late")  // its time runs the stall check
+        let stalled = scenario.run().findings.filter { $0.kind == .probeStalled }.map(\.devpath)
+        #expect(stalled == ["zeta", "alpha", "mu", "beta", "omega", "kappa"].map { "/devices/pwtest/\($0)" })
+    }
+
     @Test func deviceRemovedWhileProbePending() {
         var scenario = Scenario()
         scenario.addDriver()

@@ -8,15 +8,21 @@ extension ProbeTracker {
         guard let due = nextStallCheckUsec, now >= due else { return }
         let timeout = configuration.probeTimeoutUsec
         var next: Int64?
+        var stalled: [PendingProbe] = []
         for probe in pending.all where !probe.stallReported {
             let deadline = probe.started.time.monotonicUsec + timeout
             if now >= deadline {
-                let stalled = RaceRules.probeStalled(probe, nowMonotonicUsec: now, realtimeUsec: realtimeUsec)
-                emit(.race(explainedIfLogged(stalled, probe: probe)))
-                pending.markStallReported(probe)
+                stalled.append(probe)
             } else {
                 next = min(next ?? deadline, deadline)
             }
+        }
+        // Oldest first, in an order that does not depend on hashing: the same input, the same log.
+        stalled.sort { ($0.started.time.monotonicUsec, $0.devpath, $0.driver) < ($1.started.time.monotonicUsec, $1.devpath, $1.driver) }
+        for probe in stalled {
+            let finding = RaceRules.probeStalled(probe, nowMonotonicUsec: now, realtimeUsec: realtimeUsec)
+            emit(.race(explainedIfLogged(finding, probe: probe)))
+            pending.markStallReported(probe)
         }
         for suspect in suspectBinds where now < suspect.bind.time.monotonicUsec + timeout {
             next = min(next ?? suspect.bind.time.monotonicUsec + timeout, suspect.bind.time.monotonicUsec + timeout)

@@ -13,25 +13,30 @@ public enum UEventValidation {
         case nonUTF8Devpath = "DEVPATH is not UTF-8"
     }
 
-    /// Returns why the event must not reach the timelines, or nil when it may.
+    /// Returns why the event must not reach the timelines, or nil when it may. Every event passes here,
+    /// so the path's bytes are walked once, for control bytes and dot segments together.
     public static func problem(with event: UEvent) -> Problem? {
-        let path = event.devpath
+        var path = event.devpath
         if path.isEmpty { return .emptyDevpath }
-        if !path.hasPrefix("/") { return .relativeDevpath }
-        if path.utf8.count > maxDevpathBytes { return .devpathTooLong }
-        if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
-        if path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) { return .controlCharacter }
-        if hasDotSegment(path) { return .dotSegment }
-        return nil
+        return path.withUTF8 { bytes in
+            if bytes[0] != 0x2f { return .relativeDevpath }
+            if bytes.count > maxDevpathBytes { return .devpathTooLong }
+            if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
+            let (control, dotSegment) = scan(bytes)
+            return control ? .controlCharacter : dotSegment ? .dotSegment : nil
+        }
     }
 
-    /// `/./` or `/../` anywhere, or at the end; scanned as bytes because it runs for every event.
-    private static func hasDotSegment(_ path: String) -> Bool {
+    /// Control bytes, and `/./` or `/../` anywhere or at the end.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dotSegment: Bool) {
+        var control = false
+        var dotSegment = false
         var dots = 0
         var segmentStart = true
-        for byte in path.utf8 {
+        for byte in bytes {
+            control = control || byte < 0x20 || byte == 0x7f
             if byte == 0x2f {
-                if segmentStart, dots == 1 || dots == 2 { return true }
+                dotSegment = dotSegment || (segmentStart && (dots == 1 || dots == 2))
                 dots = 0
                 segmentStart = true
             } else if byte == 0x2e, segmentStart {
@@ -41,6 +46,6 @@ public enum UEventValidation {
                 dots = 0
             }
         }
-        return segmentStart && (dots == 1 || dots == 2)
+        return (control, dotSegment || (segmentStart && (dots == 1 || dots == 2)))
     }
 }
