@@ -19,19 +19,33 @@ extension ConsoleMode {
 public final class ConsoleSink: RecordSink {
     private let colors: Bool
     private let showEvents: Bool
+    private var pending: [UInt8] = []
 
     public init(showEvents: Bool = true) {
         colors = isatty(STDOUT_FILENO) == 1
         self.showEvents = showEvents
     }
 
+    /// Lines are gathered as bytes and written at each flush: a storm completes a probe every few uevents,
+    /// and print() per line cost more than the rest of the probe's handling. Nothing else in `run` or
+    /// `replay` writes to stdout, so the order of lines is kept.
     public func write(_ record: Record) {
         guard let line = Self.describe(record, showEvents: showEvents) else { return }
-        print(paint(line, for: record))
+        pending.append(contentsOf: paint(line, for: record).utf8)
+        pending.append(0x0a)
+        if pending.count >= 64 * 1024 { flush() }
     }
 
     public func flush() {
         fflush(nil)
+        var written = 0
+        while written < pending.count {
+            let count = pending.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }  // stdout is gone (a closed pipe): human output is dropped
+            written += count
+        }
+        pending.removeAll(keepingCapacity: true)
     }
 
     private func paint(_ line: String, for record: Record) -> String {
