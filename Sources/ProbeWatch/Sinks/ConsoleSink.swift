@@ -30,10 +30,30 @@ public final class ConsoleSink: RecordSink {
     /// and print() per line cost more than the rest of the probe's handling. Nothing else in `run` or
     /// `replay` writes to stdout, so the order of lines is kept.
     public func write(_ record: Record) {
-        guard let line = Self.describe(record, showEvents: showEvents) else { return }
-        pending.append(contentsOf: paint(line, for: record).utf8)
+        if case .probe(let probe) = record {
+            Self.appendProbeLine(probe, to: &pending)  // the storm's line: bytes, no String built for it
+        } else if let line = Self.describe(record, showEvents: showEvents) {
+            pending.append(contentsOf: paint(line, for: record).utf8)
+        } else {
+            return
+        }
         pending.append(0x0a)
         if pending.count >= 64 * 1024 { flush() }
+    }
+
+    /// What `describe` says of a probe, appended as bytes.
+    static func appendProbeLine(_ probe: ProbeCompletion, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "PROBE  ".utf8)
+        bytes.append(contentsOf: probe.devpath.utf8)
+        bytes.append(contentsOf: " bound to ".utf8)
+        bytes.append(contentsOf: probe.driver.utf8)
+        bytes.append(contentsOf: " (".utf8)
+        bytes.append(contentsOf: probe.mode.rawValue.utf8)
+        bytes.append(0x29)
+        if let latency = probe.latencyUsec {
+            bytes.append(contentsOf: " after ".utf8)
+            bytes.append(contentsOf: TimeSpan.describe(usec: latency).utf8)
+        }
     }
 
     public func flush() {
