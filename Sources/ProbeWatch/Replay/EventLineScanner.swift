@@ -198,7 +198,7 @@ struct EventLineScanner {
                     continue
                 }
                 let value = try cursor.string()
-                builder.add(name: name, value: propertyValue(value), in: cursor.bytes)
+                builder.add(name: name, value: value, text: { propertyValue(value) }, in: cursor.bytes)
             } while try cursor.separator(closing: 0x7d)
         }
         fields.properties = builder.build()

@@ -18,14 +18,23 @@ struct PropertyListBuilder {
         properties.reserveCapacity(bytes: 512)  // a typical event's properties, in one allocation
     }
 
-    mutating func add(name: JSONStringToken, value text: String, in bytes: UnsafeRawBufferPointer) {
+    /// `text` makes the value's String, for the cases that need one: a plain ASCII value is copied as bytes.
+    mutating func add(name: JSONStringToken, value: JSONStringToken, text: () -> String, in bytes: UnsafeRawBufferPointer) {
         if unordered == nil, name.isASCII, !name.hasEscapes, Self.sorts(name, after: previousName, in: bytes) {
-            properties.appendUnique(JSONEscapes.string(name, in: bytes), text)
+            if value.isASCII, !value.hasEscapes {
+                properties.appendUnique(utf8Name: Self.bytes(of: name, in: bytes), value: Self.bytes(of: value, in: bytes))
+            } else {
+                properties.appendUnique(JSONEscapes.string(name, in: bytes), text())
+            }
             previousName = name
             return
         }
         if unordered == nil { unordered = properties.map { (name: $0.name, value: $0.value) } }
-        unordered?.append((name: JSONEscapes.string(name, in: bytes), value: text))
+        unordered?.append((name: JSONEscapes.string(name, in: bytes), value: text()))
+    }
+
+    private static func bytes(of token: JSONStringToken, in bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
+        UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end]).assumingMemoryBound(to: UInt8.self)
     }
 
     func build() -> UEventProperties {
