@@ -75,3 +75,13 @@ def test_a_missing_file_is_an_error_naming_it(binary, modules_dir):
                             capture_output=True, timeout=60)
     assert result.returncode == 1
     assert "/nonexistent/capture.txt" in result.stderr.decode()
+
+
+def test_what_was_replayed_before_a_missing_file_is_still_printed(binary, modules_dir):
+    path = os.path.join(CAPTURES, "async-probe.property-kernel-udev.txt")
+    result = subprocess.run([binary, "replay", "--modules-dir", modules_dir, path, "/nonexistent/capture.txt"],
+                            capture_output=True, timeout=60)
+    assert result.returncode == 1
+    assert "/nonexistent/capture.txt" in result.stderr.decode()
+    assert b"PROBE  " in result.stdout  # the first file's probes, written although the second one failed
+

@@ -28,6 +28,23 @@ struct UEventPropertiesTests {
         #expect(properties["C"] == "3")
     }
 
+    /// Names compare as Strings do: canonically equivalent spellings are one name, also when one is ASCII
+    /// ("K" and U+212A KELVIN SIGN), and setting a value keeps the name as it was stored.
+    @Test func canonicallyEquivalentNamesAreOneName() {
+        var properties = UEventProperties()
+        properties.appendUnique("\u{212A}EY", "1")
+        properties.appendUnique("e\u{301}", "2")
+        #expect(properties["KEY"] == "1")
+        #expect(properties["é"] == "2")
+        properties["KEY"] = "3"
+        properties["é"] = "4"
+        #expect(properties.count == 2)
+        #expect(properties.names.map { Array($0.unicodeScalars) } == [Array("\u{212A}EY".unicodeScalars), Array("e\u{301}".unicodeScalars)])
+        #expect(properties["\u{212A}EY"] == "3" && properties["e\u{301}"] == "4")
+        let ascii: UEventProperties = ["KEY": "3", "é": "4"]
+        #expect(properties == ascii && ascii == properties)
+    }
+
     @Test func valuesMayHoldAnyCharacterEvenNUL() {
         let odd = "a\u{0}b=c\nä😀"
         var properties = UEventProperties()

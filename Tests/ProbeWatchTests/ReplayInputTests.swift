@@ -78,6 +78,16 @@ struct LineReaderTests {
         }
     }
 
+    /// A line exactly at the limit is kept however the reads fall, also when its newline ends a read.
+    @Test func aLineAtTheLimitIsKeptWhateverTheChunking() throws {
+        let bytes = [UInt8](repeating: 0x78, count: 50) + [0x0a] + Array("b\n".utf8)
+        for chunk in [1, 7, 50, 51, 52, 4096] {
+            let seen = try lines(bytes, chunk: chunk, maxLine: 50)
+            #expect(seen.map(\.isTooLong) == [false, false], "chunks of \(chunk)")
+            #expect(seen.first?.text.count == 50, "chunks of \(chunk)")
+        }
+    }
+
     @Test func aMissingFileIsAnErrorNamingIt() {
         #expect(throws: SystemError.self) { try LineReader(path: "/nonexistent/probewatch-capture").forEachLine { _ in } }
     }

@@ -72,7 +72,11 @@ public final class KmsgReader {
         // Only whole lines are decoded: a read can end inside a multi-byte character, whose bytes must
         // wait for the next read rather than become U+FFFD.
         let text = String(decoding: pending[...lastNewline], as: UTF8.self)
-        let (complete, rest) = KmsgRecord.split(Substring(text))
+        var (complete, rest) = KmsgRecord.split(Substring(text))
+        // A space after the last newline starts a continuation line of the last record: it is not complete.
+        if lastNewline + 1 < pending.count, pending[lastNewline + 1] == 0x20, let last = complete.popLast() {
+            rest = text[last.startIndex...]
+        }
         records += complete.compactMap(KmsgRecord.parse)
         pending = Array(rest.utf8) + pending[(lastNewline + 1)...]
         trimPending()

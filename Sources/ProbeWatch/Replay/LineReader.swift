@@ -111,7 +111,8 @@ private struct LineBuffer {
     /// Moves the unfinished line to the front, growing the buffer for a long line, or dropping what has
     /// been read of it once it is over the limit.
     mutating func makeRoom() {
-        if dropping || end - start > maxLineBytes {
+        // The line so far, without a newline held back at the end of the read (that one is the line's end).
+        if dropping || searched - start > maxLineBytes {
             dropping = true
             start = searched  // the bytes before hold no newline; a held-back newline stays
         }

@@ -38,22 +38,35 @@ public final class OfflineReplay {
         self.sinks = sinks
     }
 
+    /// A file that cannot be read ends the replay, but what the files before it held is still settled and
+    /// written (findings, the summary) before the error is passed on: nothing read is lost.
     public func run(files: [String]) throws {
         var lastTime = EventTime(realtimeUsec: nil, monotonicUsec: 0)
+        var failure: (any Error)?
         for path in files {
-            let counts = try ReplayInput(path: path, format: options.format, logger: logger).read { event in
-                lastTime = event.received
-                pipeline.ingest(event, emit: write)
+            do {
+                try replay(path) { lastTime = $0 }
+            } catch {
+                failure = error
+                break
             }
-            logger.info("replayed \(path)", metadata: [
-                "format": "\(counts.format.rawValue)", "events": "\(counts.events)",
-                "duplicates": "\(counts.duplicates)", "skipped_lines": "\(counts.skippedLines)",
-            ])
-            if counts.events == 0 { logger.warning("\(path): no events found") }
         }
         pipeline.tick(lastTime, emit: write)
         pipeline.finish(at: lastTime, emit: write)
         for sink in sinks { sink.sync() }
+        if let failure { throw failure }
+    }
+
+    private func replay(_ path: String, lastTime: (EventTime) -> Void) throws {
+        let counts = try ReplayInput(path: path, format: options.format, logger: logger).read { event in
+            lastTime(event.received)
+            pipeline.ingest(event, emit: write)
+        }
+        logger.info("replayed \(path)", metadata: [
+            "format": "\(counts.format.rawValue)", "events": "\(counts.events)",
+            "duplicates": "\(counts.duplicates)", "skipped_lines": "\(counts.skippedLines)",
+        ])
+        if counts.events == 0 { logger.warning("\(path): no events found") }
     }
 
     private func write(_ record: Record) {

@@ -8,9 +8,7 @@ enum UEventDecoding {
 
     /// A C string's bytes, without its NUL; valid as long as libudev's device is.
     static func bytes(_ pointer: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeRawPointer(pointer).withMemoryRebound(to: UInt8.self, capacity: 1) { start in
-            UnsafeBufferPointer(start: start, count: strlen(pointer))
-        }
+        UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
     }
 
     /// Eight bytes per step: almost every uevent byte is ASCII, and every byte of every event is checked.

@@ -63,6 +63,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         }
 
         private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            precondition(bytes.count <= UInt32.max, "a uevent property of 4 GiB")
             withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { length in
                 for byte in length {
                     buffer[used] = byte
@@ -84,9 +85,12 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
                     count -= 1
                     return
                 }
+                // The value only: the stored name stays (it may be a canonically equivalent spelling).
+                var valueStart = found.lowerBound
+                storage.withUnsafeBufferPointer { _ = Self.field(in: $0, at: &valueStart) }
                 var replacement = UEventProperties()
-                replacement.appendUnique(name, newValue)
-                storage.replaceSubrange(found, with: replacement.storage)
+                replacement.appendField(newValue.utf8)
+                storage.replaceSubrange(valueStart..<found.upperBound, with: replacement.storage)
             } else if let newValue {
                 appendUnique(name, newValue)
             }
@@ -135,6 +139,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
     }
 
     private mutating func appendField(_ bytes: some Collection<UInt8>) {
+        precondition(bytes.count <= UInt32.max, "a uevent property of 4 GiB")  // the length prefix's limit
         let length = UInt32(truncatingIfNeeded: bytes.count)
         withUnsafeBytes(of: length.littleEndian) { storage.append(contentsOf: $0) }
         storage.append(contentsOf: bytes)
@@ -173,7 +178,10 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
                     let candidate = Self.field(in: bytes, at: &offset)
                     _ = Self.field(in: bytes, at: &offset)
                     if candidate.count == wanted.count, candidate.elementsEqual(wanted) { return start..<offset }
-                    if !isASCII, String(decoding: candidate, as: UTF8.self) == String(decoding: wanted, as: UTF8.self) {
+                    // An ASCII name can equal a non-ASCII one ("K" and U+212A KELVIN SIGN): bytes decide only
+                    // when both are ASCII.
+                    if !(isASCII && candidate.allSatisfy { $0 < 0x80 }),
+                       String(decoding: candidate, as: UTF8.self) == String(decoding: wanted, as: UTF8.self) {
                         return start..<offset
                     }
                 }
