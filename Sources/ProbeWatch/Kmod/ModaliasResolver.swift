@@ -5,7 +5,7 @@ import Logging
 /// MODALIAS to module names through libkmod, as `modprobe --resolve-alias` does, cached because a bus
 /// has few distinct aliases and the lookup walks index files.
 public final class ModaliasResolver {
-    private let context: OpaquePointer?
+    private var context: OpaquePointer?
     private var cache: [String: [String]] = [:]
     private static let cacheLimit = 4096
 
@@ -25,6 +25,9 @@ public final class ModaliasResolver {
            !Self.hasIndex(directory) {
             logger.warning("no module index: devices will match drivers by name only",
                            metadata: ["modules_dir": "\(directory)"])
+            // libkmod would try to open the missing index files again for every new alias.
+            kmod_unref(context)
+            self.context = nil
         }
     }
 

@@ -104,10 +104,15 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         count += 1
     }
 
-    /// The same from bytes that are valid UTF-8, which the caller has checked.
+    /// The same from bytes that are valid UTF-8, which the caller has checked. Assembled on the stack and
+    /// appended once: four appends to the array cost more than the copy.
     public mutating func appendUnique(utf8Name name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        appendField(name)
-        appendField(value)
+        let bytes = Self.storageBytes(nameCount: name.count, valueCount: value.count)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes) { buffer in
+            var builder = Builder(buffer: buffer)
+            builder.append(utf8Name: name, value: value)
+            storage.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<builder.used]))
+        }
         count += 1
     }
 
