@@ -27,7 +27,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
     }
 
     /// Fills storage of a size known in advance, in one allocation: `fill` appends bytes that are UTF-8
-    /// (the caller has checked) and must fit `utf8ByteCount` (`storageBytes(name:value:)` summed).
+    /// (the caller has checked) and must fit `utf8ByteCount` (`storageBytes(nameCount:valueCount:)` summed).
     public init(utf8ByteCount: Int, _ fill: (inout Builder) -> Void) {
         var count = 0
         storage = Array(unsafeUninitializedCapacity: utf8ByteCount) { buffer, initialized in
