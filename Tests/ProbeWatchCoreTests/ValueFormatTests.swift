@@ -25,6 +25,8 @@ struct ValueFormatTests {
         #expect(RFC3339.format(realtimeUsec: 951_782_400_000_001) == "2000-02-29T00:00:00.000001Z")
         #expect(RFC3339.parse("2026-11-24T23:23:57+01:00") == RFC3339.parse("2026-11-24T22:23:57Z"))
         #expect(RFC3339.parse("yesterday") == nil)
+        #expect(RFC3339.format(realtimeUsec: .min) == "0001-01-01T00:00:00.000000Z")
+        #expect(RFC3339.format(realtimeUsec: .max).hasPrefix("294247-01-10T04:00:54.775807Z"))
     }
 
     @Test func kernelObjectsFromDevpath() {

@@ -1,6 +1,9 @@
 /// RFC 3339 UTC timestamps with microseconds, computed without Foundation because one is formatted per
 /// record on the hot path.
 public enum RFC3339 {
+    /// 0001-01-01T00:00:00Z.
+    static let earliestUsec: Int64 = -62_135_596_800_000_000
+
     /// The most `write` writes: a six-digit year (Int64 microseconds reach 294,247) and the rest.
     static let maxBytes = 32
 
@@ -13,6 +16,8 @@ public enum RFC3339 {
 
     /// Writes `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` (at most `maxBytes`) and returns how many bytes it wrote.
     static func write(realtimeUsec: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        // Before year 1 there is no RFC 3339 time, and near Int64.min the arithmetic below would overflow.
+        let realtimeUsec = max(realtimeUsec, earliestUsec)
         let seconds = floorDiv(realtimeUsec, 1_000_000)
         let micros = realtimeUsec - seconds * 1_000_000
         let days = floorDiv(seconds, 86_400)
