@@ -1,4 +1,4 @@
-"""Shared helpers of the probewatch benchmarks under Benchmarks/ (memory, idle; replay and live have their own).
+"""Shared helpers of the probewatch benchmarks under Benchmarks/ (memory, idle, replay; live has its own).
 
 Everything runs the daemon in a fresh network namespace (`unshare -n`, which execs, so the Popen pid is the
 daemon's, and the namespace dies with it) and injects synthetic uevents with Benchmarks/live/uevent_storm.c
@@ -49,6 +49,13 @@ def private_copy(binary: Path, workdir: Path) -> Path:
     copy = workdir / "probewatch"
     shutil.copy2(binary, copy)
     return copy
+
+
+def private_binary(explicit: str | None, workdir: Path) -> tuple[Path, Path, Path]:
+    """The probewatch binary to measure, the work directory (created) and the private copy to run."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    binary = find_probewatch(explicit)
+    return binary, workdir, private_copy(binary, workdir)
 
 
 def binary_label(binary: Path) -> str:

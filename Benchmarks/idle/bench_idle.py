@@ -117,11 +117,8 @@ def main() -> int:
     args = ap.parse_args()
     bl.require_root()
     storm = bl.storm_binary()
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    binary = bl.find_probewatch(args.probewatch)
+    binary, workdir, copy = bl.private_binary(args.probewatch, Path(args.workdir))
     label = bl.binary_label(binary)
-    copy = bl.private_copy(binary, workdir)
     print(f"# {bl.machine()}")
     print(f"# probewatch: {label}")
     print(f"# {args.reps} daemons per variant at once; window {args.window:.0f} s, starting "

@@ -161,11 +161,8 @@ def main() -> int:
         sys.exit("--chunk must be even (add/remove pairs)")
     bl.require_root()
     storm = bl.storm_binary()
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    binary = bl.find_probewatch(args.probewatch)
+    binary, workdir, copy = bl.private_binary(args.probewatch, Path(args.workdir))
     label = bl.binary_label(binary)
-    copy = bl.private_copy(binary, workdir)
     config = bl.no_rotation_config(workdir)
     CONFIG_ARGS[:] = ["--config", str(config)]
     results: dict = {"machine": bl.machine(), "probewatch": label, "args": CONFIG_ARGS + DAEMON_ARGS}

@@ -28,12 +28,14 @@ import os
 import random
 import re
 import shutil
-import stat
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import benchlib as bl  # noqa: E402  (find_probewatch, private_copy, binary_label, check_dev_null, remove_workdir)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -142,37 +144,19 @@ def generate(path: Path, events: int, seed: int, pool: int, in_flight: int) -> d
 
 # ---------------------------------------------------------------- running
 
-def find_probewatch(explicit: str | None) -> Path:
-    candidates = [Path(explicit)] if explicit else [
-        REPO / ".build-bench" / "release" / "probewatch", REPO / ".build" / "release" / "probewatch"]
-    for p in candidates:
-        if p.is_file() and os.access(p, os.X_OK):
-            return p.resolve()
-    sys.exit(f"no probewatch binary (tried {', '.join(map(str, candidates))}); pass --probewatch")
-
-
 def replay_cmd(binary: Path, log: Path) -> list[str]:
     return [str(binary), "replay", "--format", "jsonl", "--json-log", "/dev/null", "--no-event-records", str(log)]
 
 
-def check_dev_null():
-    """`replay` never rotates its log (only the daemon does, and it would rename even /dev/null: see
-    Benchmarks/benchlib.py check_dev_null); stop if /dev/null is not the null device all the same."""
-    st = os.stat("/dev/null")
-    if not (stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == 1 and os.minor(st.st_rdev) == 3):
-        sys.exit("/dev/null is not the null device any more; restore it as root: "
-                 "mknod -m 666 /dev/null.new c 1 3 && mv -f /dev/null.new /dev/null")
-
-
 def timed_run(cmd: list[str], stderr_path: Path) -> dict:
-    check_dev_null()
+    bl.check_dev_null()
     with open(stderr_path, "wb") as err:
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.monotonic() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    check_dev_null()
+    bl.check_dev_null()
     return {"exit": proc.returncode, "wall_s": wall, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
             "cpu_s": ru.ru_utime + ru.ru_stime, "maxrss_kib": ru.ru_maxrss}
 
@@ -315,14 +299,10 @@ def main() -> int:
     ap.add_argument("--json-out", help="also write the results as JSON here")
     args = ap.parse_args()
 
-    binary = find_probewatch(args.probewatch)
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    copy = workdir / "probewatch"     # a concurrent `swift build` may relink the original
-    shutil.copy2(binary, copy)
+    binary, workdir, copy = bl.private_binary(args.probewatch, Path(args.workdir))
     log = workdir / f"replay-{args.events}.jsonl"
     results: dict = {"events": args.events, "kernel": os.uname().release, "cpus": os.cpu_count(),
-                     "probewatch": f"{binary} (mtime {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(binary.stat().st_mtime))})"}
+                     "probewatch": bl.binary_label(binary)}
     try:
         t0 = time.monotonic()
         counts = generate(log, args.events, args.seed, args.pool, args.in_flight)
@@ -401,14 +381,7 @@ def main() -> int:
         return 0 if ok and len(ok) == len(runs) else 1
     finally:
         if not args.keep:
-            for p in (log, workdir / "perf.data", workdir / "perf.data.old", copy):
-                p.unlink(missing_ok=True)
-            for p in workdir.glob("stderr-*"):
-                p.unlink()
-            try:
-                workdir.rmdir()
-            except OSError:
-                pass
+            bl.remove_workdir(workdir, log.name, "perf.data", "perf.data.old", "probewatch", "stderr-*")
 
 
 if __name__ == "__main__":
