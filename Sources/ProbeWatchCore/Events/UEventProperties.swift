@@ -63,17 +63,18 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         }
 
         private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
-            precondition(bytes.count <= UInt32.max, "a uevent property of 4 GiB")
-            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { length in
-                for byte in length {
-                    buffer[used] = byte
-                    used += 1
-                }
-            }
-            guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return }
-            (target + used).update(from: source, count: bytes.count)
-            used += bytes.count
+            used += UEventProperties.writeField(bytes, to: buffer.baseAddress! + used)
         }
+    }
+
+    /// A field as stored, its length (little-endian) and then its bytes; returns how many bytes that is.
+    fileprivate static func writeField(_ bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        precondition(bytes.count <= UInt32.max, "a uevent property of 4 GiB")  // the length prefix's limit
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { length in
+            UnsafeMutableRawPointer(target).copyMemory(from: length.baseAddress!, byteCount: 4)
+        }
+        if let source = bytes.baseAddress { (target + 4).update(from: source, count: bytes.count) }
+        return 4 + bytes.count
     }
 
     public subscript(name: String) -> String? {
@@ -88,9 +89,13 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
                 // The value only: the stored name stays (it may be a canonically equivalent spelling).
                 var valueStart = found.lowerBound
                 storage.withUnsafeBufferPointer { _ = Self.field(in: $0, at: &valueStart) }
-                var replacement = UEventProperties()
-                replacement.appendField(newValue.utf8)
-                storage.replaceSubrange(valueStart..<found.upperBound, with: replacement.storage)
+                var value = newValue
+                value.withUTF8 { bytes in
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 + bytes.count) { field in
+                        let count = Self.writeField(bytes, to: field.baseAddress!)
+                        storage.replaceSubrange(valueStart..<found.upperBound, with: field[..<count])
+                    }
+                }
             } else if let newValue {
                 appendUnique(name, newValue)
             }
@@ -99,9 +104,8 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
 
     /// Appends without looking for an earlier key: for sources that cannot repeat keys (libudev).
     public mutating func appendUnique(_ name: String, _ value: String) {
-        appendField(name.utf8)
-        appendField(value.utf8)
-        count += 1
+        var (name, value) = (name, value)
+        name.withUTF8 { name in value.withUTF8 { appendUnique(utf8Name: name, value: $0) } }
     }
 
     /// The same from bytes that are valid UTF-8, which the caller has checked. Assembled on the stack and
@@ -141,13 +145,6 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
                 return Property(name: name, value: value)
             }
         }
-    }
-
-    private mutating func appendField(_ bytes: some Collection<UInt8>) {
-        precondition(bytes.count <= UInt32.max, "a uevent property of 4 GiB")  // the length prefix's limit
-        let length = UInt32(truncatingIfNeeded: bytes.count)
-        withUnsafeBytes(of: length.littleEndian) { storage.append(contentsOf: $0) }
-        storage.append(contentsOf: bytes)
     }
 
     private static func field(in bytes: UnsafeBufferPointer<UInt8>, at offset: inout Int) -> UnsafeBufferPointer<UInt8> {
