@@ -17,18 +17,14 @@ extension ProbeTracker {
         registered ?? modules(ofDeviceAt: index).first
     }
 
-    /// The modules the device's MODALIAS resolves to; an alias that resolves to none is not asked again.
+    /// The modules the device's MODALIAS resolves to.
     private mutating func modules(ofDeviceAt index: DeviceIndex) -> [String] {
-        guard !devices.values[index].modaliasHasNoModule, let modalias = devices.values[index].modalias else {
-            return []
-        }
-        let modules = modules(forModalias: modalias)
-        if modules.isEmpty { devices.values[index].modaliasHasNoModule = true }
-        return modules
+        guard let modalias = devices.values[index].modalias else { return [] }
+        return modules(forModalias: modalias)
     }
 
-    /// The configured lookup (libkmod in the daemon), remembering its last answer: a device's `add` and
-    /// its `bind` ask about the same alias, and so do the devices of a storm.
+    /// The configured lookup (libkmod in the daemon, which keeps a cache of its own), remembering only the
+    /// last answer: asking it again costs a closure call and a hash, and consecutive events ask the same.
     mutating func modules(forModalias modalias: String) -> [String] {
         if let last = lastModuleLookup, last.modalias == modalias { return last.modules }
         let modules = configuration.modulesForModalias(modalias)

@@ -37,7 +37,8 @@ public struct ProbeTracker {
     /// reaches the tracker (the uevent waits in the reorder buffer, the log line does not).
     var unclaimedKernelLog: [ProbeEvidence] = []
     var nextStallCheckUsec: Int64?
-    /// The last MODALIAS lookup and its answer (see `modules(forModalias:)`).
+    /// The last MODALIAS lookup and its answer: a device's `add` and its `bind` ask about the same alias,
+    /// and so do the devices of a storm (see `modules(forModalias:)`).
     var lastModuleLookup: (modalias: String, modules: [String])?
 
     public init(configuration: Configuration = Configuration()) {

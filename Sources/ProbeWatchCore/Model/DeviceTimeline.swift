@@ -13,18 +13,13 @@ public struct DeviceState: Sendable {
     public var devpath: String
     public var subsystem: String?
     /// Kept from add/bind/snapshot because an `unbind` uevent carries no MODALIAS.
-    public var modalias: String? {
-        didSet { if modalias != oldValue { modaliasHasNoModule = false } }
-    }
+    public var modalias: String?
     public var bindState: BindState = .unknown
     /// The event that set `bindState` (the bind, or the add/unbind that left it unbound).
     public var bindStateSince: EventRef?
     /// Drivers this device was bound to in this run: a match even without a module alias.
     public var boundBefore: Set<String> = []
     public var removed = false
-    /// The module lookup found nothing for `modalias`, as on every device of a system without module
-    /// indexes: remembered, so the device's add and bind do not ask again. (Fills padding: no extra bytes.)
-    var modaliasHasNoModule = false
     /// Which removal of the run removed it last (for ageing out removed devices).
     var removalNumber = 0
     /// A ring: once `limit` is reached every event drops the oldest entry, which an array would shift.
