@@ -1,4 +1,3 @@
-import Glibc
 import ProbeWatchCore
 
 /// Reads one JSON line into `EventLineFields`, straight from its bytes, in any key order. The whole line
@@ -11,7 +10,6 @@ struct EventLineScanner {
     private var seen: UInt16 = 0
     /// Where the line is in `EventLineKey.encoderOrder`, while it follows it.
     private var nextInOrder = 0
-    private var devpathToken: JSONStringToken?
 
     static func scan(_ line: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> EventLineFields {
         var scanner = EventLineScanner(cursor: JSONByteCursor(line))
@@ -75,9 +73,7 @@ struct EventLineScanner {
         case .source: fields.source = try text("source", UEvent.Source.init(bytes:))
         case .devpath:
             switch try string() {
-            case .value(let token):
-                fields.devpath = JSONEscapes.string(token, in: cursor.bytes)
-                devpathToken = token
+            case .value(let token): fields.devpath = JSONEscapes.string(token, in: cursor.bytes)
             case .null: break
             case .mistyped: fields.noteMistyped("devpath")
             }
@@ -198,20 +194,11 @@ struct EventLineScanner {
                     continue
                 }
                 let value = try cursor.string()
-                builder.add(name: name, value: value, text: { propertyValue(value) }, in: cursor.bytes)
+                builder.add(name: name, value: value, text: { JSONEscapes.string(value, in: cursor.bytes) },
+                            in: cursor.bytes)
             } while try cursor.separator(closing: 0x7d)
         }
         fields.properties = builder.build()
-    }
-
-    /// DEVPATH repeats the devpath field: the same String then, not another copy of it.
-    private func propertyValue(_ token: JSONStringToken) -> String {
-        if let devpath = devpathToken, let text = fields.devpath, !token.hasEscapes, !devpath.hasEscapes,
-           token.count == devpath.count, let base = cursor.bytes.baseAddress,
-           memcmp(base + token.start, base + devpath.start, token.count) == 0 {
-            return text
-        }
-        return JSONEscapes.string(token, in: cursor.bytes)
     }
 
     private mutating func readEscaped() throws(JSONSyntaxError) {
