@@ -55,6 +55,7 @@ max_len() {
 PROBEWATCH_FILES=(
     Sources/ProbeWatch/Udev/UEventDecoding.swift
     Sources/ProbeWatch/Udev/UdevDevice.swift
+    Sources/ProbeWatch/System/ByteLiterals.swift
     Sources/ProbeWatch/Replay/UdevadmTextParser.swift
     Sources/ProbeWatch/Replay/CaptureDeduplicator.swift
     Sources/ProbeWatch/Replay/JSONLinesEventParser.swift

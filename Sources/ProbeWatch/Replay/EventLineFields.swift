@@ -1,4 +1,3 @@
-import Glibc
 import ProbeWatchCore
 
 /// What one line of a probewatch JSON Lines log says, as far as replay cares: the envelope (type, schema)
@@ -73,32 +72,6 @@ enum EventLineKey: UInt16 {
         case 0x73: return name.equals("schema") ? .schema : name.equals("seqnum") ? .seqnum : name.equals("source") ? .source : nil
         case 0x61: return name.equals("action") ? .action : nil
         case 0x64: return name.equals("driver") ? .driver : nil
-        default: return nil
-        }
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// Byte-wise equality with a literal.
-    func equals(_ literal: StaticString) -> Bool {
-        guard count == literal.utf8CodeUnitCount else { return false }
-        guard let base = baseAddress else { return count == 0 }
-        return memcmp(base, literal.utf8Start, count) == 0
-    }
-}
-
-extension UEventAction {
-    /// The action these bytes name; nil for any other.
-    init?(bytes: UnsafeRawBufferPointer) {
-        switch bytes.count {
-        case 3 where bytes.equals("add"): self = .add
-        case 4 where bytes.equals("bind"): self = .bind
-        case 4 where bytes.equals("move"): self = .move
-        case 6 where bytes.equals("remove"): self = .remove
-        case 6 where bytes.equals("change"): self = .change
-        case 6 where bytes.equals("online"): self = .online
-        case 6 where bytes.equals("unbind"): self = .unbind
-        case 7 where bytes.equals("offline"): self = .offline
         default: return nil
         }
     }

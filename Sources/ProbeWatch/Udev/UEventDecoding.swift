@@ -28,11 +28,6 @@ enum UEventDecoding {
         return high & 0x8080_8080_8080_8080 == 0
     }
 
-    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        guard bytes.count == name.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
-        return memcmp(base, name.utf8Start, bytes.count) == 0
-    }
-
     static func decode(_ pointer: UnsafePointer<CChar>) -> (String, escaped: Bool) {
         decode(bytes(pointer))
     }

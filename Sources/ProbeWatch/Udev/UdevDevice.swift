@@ -63,11 +63,12 @@ enum UdevDevice {
 
     /// The keys probewatch reads, picked up in one pass over the properties.
     private struct KnownFields {
-        var action, devpath, subsystem, driver, seqnum: String?
+        var action: UEventAction?
+        var devpath, subsystem, driver, seqnum: String?
 
         mutating func take(_ property: UEventProperties.Property) {
             switch property.name {
-            case "ACTION": action = property.value
+            case "ACTION": action = UEventAction(rawValue: property.value)
             case "DEVPATH": devpath = property.value
             case "SUBSYSTEM": subsystem = property.value
             case "DRIVER": driver = property.value
@@ -77,23 +78,24 @@ enum UdevDevice {
         }
 
         mutating func take(utf8Name name: Bytes, value: Bytes) {
+            let (name, raw) = (UnsafeRawBufferPointer(name), UnsafeRawBufferPointer(value))
             func text() -> String { String(decoding: value, as: UTF8.self) }
-            if UEventDecoding.equal(name, "ACTION") {
-                action = text()
-            } else if UEventDecoding.equal(name, "DEVPATH") {
+            if name.equals("ACTION") {
+                action = UEventAction(bytes: raw)
+            } else if name.equals("DEVPATH") {
                 devpath = text()
-            } else if UEventDecoding.equal(name, "SUBSYSTEM") {
+            } else if name.equals("SUBSYSTEM") {
                 subsystem = text()
-            } else if UEventDecoding.equal(name, "DRIVER") {
+            } else if name.equals("DRIVER") {
                 driver = text()
-            } else if UEventDecoding.equal(name, "SEQNUM") {
+            } else if name.equals("SEQNUM") {
                 seqnum = text()
             }
         }
 
         func uevent(properties: UEventProperties, escapedKeys: [String], source: UEvent.Source,
                     received: EventTime) -> UEvent? {
-            guard let action = action.flatMap(UEventAction.init(rawValue:)) else { return nil }
+            guard let action else { return nil }
             return UEvent(
                 action: action, devpath: devpath ?? "", subsystem: subsystem, driver: driver,
                 seqnum: seqnum.flatMap { UInt64($0) }, properties: properties, source: source,
