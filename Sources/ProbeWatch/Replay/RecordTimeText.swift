@@ -17,7 +17,7 @@ enum RecordTimeText {
               let micros = digits(text, 20, 6),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let days = RFC3339.daysSinceEpoch(year: year, month: month, day: day)
         return (days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000 + micros
     }
 
@@ -29,16 +29,5 @@ enum RecordTimeText {
             value = value * 10 + Int64(digit)
         }
         return value
-    }
-
-    /// Howard Hinnant's days_from_civil, as RFC3339 uses it; years here are 0...9999, so no floor division.
-    private static func daysSinceEpoch(year y0: Int64, month: Int64, day: Int64) -> Int64 {
-        let year = month <= 2 ? y0 - 1 : y0
-        let era = year >= 0 ? year / 400 : (year - 399) / 400
-        let yearOfEra = year - era * 400
-        let shiftedMonth = month > 2 ? month - 3 : month + 9
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

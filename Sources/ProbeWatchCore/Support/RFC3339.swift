@@ -116,7 +116,8 @@ public enum RFC3339 {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    private static func daysSinceEpoch(year y0: Int64, month: Int64, day: Int64) -> Int64 {
+    /// Days from 1970-01-01 to a civil date (proleptic Gregorian); also the replay's fast time reader's.
+    public static func daysSinceEpoch(year y0: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? y0 - 1 : y0
         let era = floorDiv(y, 400)
         let yoe = y - era * 400
