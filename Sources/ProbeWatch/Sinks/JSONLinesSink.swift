@@ -37,7 +37,8 @@ public final class JSONLinesSink: RecordSink {
     private let encoder: RecordEncoder
     private let logger: Logger
     private let startedRealtimeUsec: Int64
-    private var buffer: [UInt8] = []
+    /// Lines not yet handed to write(); records are encoded straight into it.
+    private var buffer = JSONWriter(capacity: 64 * 1024)
     private let bufferLimit = 64 * 1024
     private var syncDueUsec: Int64?
     /// Bytes no write() has taken yet, continuing exactly where the file ends: possibly the rest of a line
@@ -88,14 +89,16 @@ public final class JSONLinesSink: RecordSink {
     public func flush() {
         guard !buffer.isEmpty || !held.isEmpty else { return }
         if held.isEmpty {
-            let written = writeAll(buffer[...])
-            if written < buffer.count { hold(buffer[written...]) }
+            buffer.withBytes { bytes in
+                let written = writeAll(bytes)
+                if written < bytes.count { hold(UnsafeBufferPointer(rebasing: bytes[written...])) }
+            }
         } else {
-            hold(buffer[...])
-            held.removeFirst(writeAll(held[...]))
+            buffer.withBytes { hold($0) }
+            held.removeFirst(held.withUnsafeBufferPointer { writeAll($0) })
             if held.isEmpty { recovered() }
         }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
         // While bytes are held, the sync timer is also the retry timer of an idle daemon.
         if file != nil || !held.isEmpty, syncDueUsec == nil {
             syncDueUsec = Clock.monotonicUsec() + options.syncIntervalUsec
@@ -130,23 +133,23 @@ public final class JSONLinesSink: RecordSink {
               file.bytes + buffer.count > options.maxFileBytes,
               file.bytes + lineStart > 0, file.bytes >= file.retryRotationAtBytes
         else { return }
-        let line = Array(buffer[lineStart...])
-        buffer.removeSubrange(lineStart...)
+        let line = buffer.withBytes { Array($0[lineStart...]) }
+        buffer.truncate(to: lineStart)
         flush()
+        defer { line.withUnsafeBufferPointer { buffer.append($0) } }
         // Held bytes belong to the end of this file: it rotates once they are written.
-        guard held.isEmpty else { return buffer.append(contentsOf: line) }
+        guard held.isEmpty else { return }
         fdatasync(fd)
         syncDueUsec = nil
         if file.rotate(keeping: options.maxFiles) { appendHeader(firstSeqnum: firstSeqnum) }
-        buffer.append(contentsOf: line)
     }
 
     /// Writes as much as the file takes; returns how many bytes that was. The first failure of an outage
     /// is logged, not every retry.
-    private func writeAll(_ bytes: ArraySlice<UInt8>) -> Int {
+    private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0, errno == EINTR { continue }
             guard written > 0 else {
                 let error = SystemError("write")
@@ -157,7 +160,7 @@ public final class JSONLinesSink: RecordSink {
                 }
                 break
             }
-            let chunk = bytes.dropFirst(offset).prefix(written)
+            let chunk = bytes[offset..<offset + written]
             unterminatedBytes = chunk.lastIndex(of: 0x0a).map { chunk.endIndex - $0 - 1 }
                 ?? unterminatedBytes + written
             offset += written
@@ -168,7 +171,7 @@ public final class JSONLinesSink: RecordSink {
 
     /// Keeps unwritten bytes after those already held. `bytes` ends at a line's end; when it does not fit,
     /// it is cut after its last whole line that does, and the lines cut off are counted as dropped.
-    private func hold(_ bytes: ArraySlice<UInt8>) {
+    private func hold(_ bytes: UnsafeBufferPointer<UInt8>) {
         let room = heldLimit - held.count
         guard bytes.count > room else { return held.append(contentsOf: bytes) }
         let keep = bytes.prefix(room).lastIndex(of: 0x0a).map { $0 + 1 } ?? bytes.startIndex
@@ -188,7 +191,7 @@ public final class JSONLinesSink: RecordSink {
         droppedLines = 0
     }
 
-    private func lines(in bytes: ArraySlice<UInt8>) -> Int {
+    private func lines(in bytes: some Collection<UInt8>) -> Int {
         bytes.reduce(0) { $1 == 0x0a ? $0 + 1 : $0 }
     }
 }

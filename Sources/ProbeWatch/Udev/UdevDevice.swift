@@ -8,19 +8,29 @@ enum UdevDevice {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
     /// Two passes over libudev's property list: the first sizes the event's buffer and checks that every
-    /// byte is ASCII, the second copies the bytes in, making Strings only for the keys the tracker reads.
-    /// Anything else (UTF-8 or not) takes the slow path, which escapes what is not UTF-8.
+    /// byte is ASCII (and whether any needs escaping in JSON), the second copies the bytes in, making
+    /// Strings only for the keys the tracker reads. Anything else (UTF-8 or not) takes the slow path, which
+    /// escapes what is not UTF-8.
     static func uevent(from device: OpaquePointer, source: UEvent.Source, received: EventTime) -> UEvent? {
         let list = udev_device_get_properties_list_entry(device)
         var byteCount = 0
         var allASCII = true
+        var allPlain = true
+        func check(_ bytes: Bytes) {
+            switch JSONEscaping.classify(bytes) {
+            case .plainASCII: break
+            case .ascii: allPlain = false
+            case .nonASCII: allASCII = false
+            }
+        }
         forEachProperty(list) { name, value in
             byteCount += UEventProperties.storageBytes(nameCount: name.count, valueCount: value.count)
-            allASCII = allASCII && UEventDecoding.isASCII(name) && UEventDecoding.isASCII(value)
+            check(name)
+            check(value)
         }
         guard allASCII else { return decodedSlowly(list, source: source, received: received) }
         var fields = KnownFields()
-        let properties = UEventProperties(utf8ByteCount: byteCount) { builder in
+        let properties = UEventProperties(utf8ByteCount: byteCount, plainASCII: allPlain) { builder in
             forEachProperty(list) { name, value in
                 builder.append(utf8Name: name, value: value)
                 fields.take(utf8Name: name, value: value)

@@ -1,7 +1,16 @@
 /// One uevent as probewatch sees it, whatever its source: a plain value, no C.
 public struct UEvent: Sendable, Equatable {
-    public enum Source: String, Sendable, Codable {
+    public enum Source: String, Sendable, Codable, CaseIterable {
         case kernel, udev, replay
+
+        /// `rawValue` as the encoder writes it, once per uevent, without a String.
+        var literal: StaticString {
+            switch self {
+            case .kernel: "kernel"
+            case .udev: "udev"
+            case .replay: "replay"
+            }
+        }
     }
 
     public var action: UEventAction

@@ -15,6 +15,10 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
 
     private var storage: [UInt8] = []
     public private(set) var count = 0
+    /// Every name and value is ASCII a JSON string takes as it is, as the decoder that filled the storage
+    /// found (`JSONEscaping.classify`): the log then copies them without looking again. False when unknown,
+    /// and after any change.
+    public private(set) var isPlainASCII = false
 
     public init() {}
 
@@ -28,7 +32,8 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
 
     /// Fills storage of a size known in advance, in one allocation: `fill` appends bytes that are UTF-8
     /// (the caller has checked) and must fit `utf8ByteCount` (`storageBytes(nameCount:valueCount:)` summed).
-    public init(utf8ByteCount: Int, _ fill: (inout Builder) -> Void) {
+    /// `plainASCII`: the caller has checked that every byte is `JSONEscaping.ByteClass.plainASCII`.
+    public init(utf8ByteCount: Int, plainASCII: Bool = false, _ fill: (inout Builder) -> Void) {
         var count = 0
         storage = Array(unsafeUninitializedCapacity: utf8ByteCount) { buffer, initialized in
             var builder = Builder(buffer: buffer)
@@ -37,6 +42,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
             count = builder.count
         }
         self.count = count
+        isPlainASCII = plainASCII
     }
 
     /// For a builder that does not know the size yet: one allocation instead of a few doublings.
@@ -80,6 +86,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
     public subscript(name: String) -> String? {
         get { range(ofValueFor: name).map { String(decoding: storage[$0], as: UTF8.self) } }
         set {
+            isPlainASCII = false
             if let found = range(ofPropertyNamed: name) {
                 guard let newValue else {
                     storage.removeSubrange(found)
@@ -118,6 +125,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
             storage.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<builder.used]))
         }
         count += 1
+        isPlainASCII = false
     }
 
     /// Every property as bytes, in order, without making Strings.

@@ -35,7 +35,10 @@ public enum Record: Sendable, Equatable {
     case snapshot(SnapshotSummary)
     case summary(RunSummary)
 
-    public var type: String {
+    public var type: String { typeName.description }
+
+    /// The `type` of the record's line, as the encoder writes it without a String.
+    var typeName: StaticString {
         switch self {
         case .event: "event"
         case .probe: "probe"

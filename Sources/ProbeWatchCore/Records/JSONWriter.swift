@@ -1,14 +1,16 @@
 /// Appends JSON to a byte buffer of its own. Hand-written because one line is encoded per uevent on the
 /// daemon's hot path, where Foundation's JSONEncoder costs several times libudev's own receive (see
 /// Benchmarks/). The buffer is raw memory, not an Array: an Array append checks uniqueness and capacity
-/// each time, and a line is some sixty appends.
-struct JSONWriter: ~Copyable {
+/// each time, and a line is some sixty appends. A sink keeps one writer as its output buffer, so lines
+/// are encoded where they are written from, with no allocation or copy per record.
+public struct JSONWriter: ~Copyable {
     private var start: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    private(set) var count = 0
+    public private(set) var count = 0
     private var needsComma = false
+    private var times = RFC3339.SecondCache()
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         self.capacity = max(capacity, 16)
         start = .allocate(capacity: self.capacity)
     }
@@ -17,24 +19,48 @@ struct JSONWriter: ~Copyable {
         start.deallocate()
     }
 
-    /// What was written, for the caller's buffer.
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    public var isEmpty: Bool { count == 0 }
+
+    /// What was written.
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         body(UnsafeBufferPointer(start: start, count: count))
     }
 
+    /// Drops everything from `offset` on (a line being rewritten, or written out); the next value starts
+    /// a line.
+    public mutating func truncate(to offset: Int) {
+        precondition((0...count).contains(offset), "truncating past the end")
+        count = offset
+        needsComma = false
+    }
+
+    public mutating func removeAll() {
+        truncate(to: 0)
+    }
+
+    /// Ends a line: the next value starts a new one.
+    public mutating func newline() {
+        append(0x0a)
+        needsComma = false
+    }
+
+    @inline(__always)
     mutating func append(_ byte: UInt8) {
         reserve(1)
         start[count] = byte
         count += 1
     }
 
-    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    /// Raw bytes, such as whole lines encoded elsewhere.
+    @inline(__always)
+    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         reserve(bytes.count)
         (start + count).update(from: base, count: bytes.count)
         count += bytes.count
     }
 
+    @inline(__always)
     private mutating func reserve(_ extra: Int) {
         if count + extra > capacity { grow(toHold: count + extra) }
     }
@@ -68,6 +94,7 @@ struct JSONWriter: ~Copyable {
     }
 
     /// A key known at compile time to need no escaping: `,"name":` in one write.
+    @inline(__always)
     mutating func key(_ name: StaticString) {
         let length = name.utf8CodeUnitCount
         reserve(length + 4)
@@ -83,6 +110,13 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
+    /// Object members encoded beforehand (`"a":1,"b":2`), such as those every record repeats.
+    mutating func members(encoded: UnsafeBufferPointer<UInt8>) {
+        separate()
+        append(encoded)
+        needsComma = true
+    }
+
     mutating func string(_ value: String) {
         separate()
         appendString(value)
@@ -95,6 +129,32 @@ struct JSONWriter: ~Copyable {
         appendString(utf8: name)
         append(0x3a)
         needsComma = false
+    }
+
+    /// `"name":"value"` from bytes the caller knows need no escaping (`JSONEscaping.ByteClass.plainASCII`),
+    /// in one write: the properties of nearly every uevent.
+    mutating func plainMember(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        reserve(name.count + value.count + 6)
+        var at = start + count
+        if needsComma {
+            at.pointee = 0x2c
+            at += 1
+        }
+        at.pointee = 0x22
+        at = Self.copy(name, to: at + 1)
+        at[0] = 0x22
+        at[1] = 0x3a
+        at[2] = 0x22
+        at = Self.copy(value, to: at + 3)
+        at.pointee = 0x22
+        count = at + 1 - start
+        needsComma = true
+    }
+
+    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>)
+        -> UnsafeMutablePointer<UInt8> {
+        if let base = bytes.baseAddress { target.update(from: base, count: bytes.count) }
+        return target + bytes.count
     }
 
     mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) {
@@ -115,24 +175,27 @@ struct JSONWriter: ~Copyable {
         separate()
         reserve(RFC3339.maxBytes + 2)
         start[count] = 0x22
-        count += 1 + RFC3339.write(realtimeUsec: realtimeUsec, to: start + count + 1)
+        count += 1 + times.write(realtimeUsec: realtimeUsec, to: start + count + 1)
         start[count] = 0x22
         count += 1
         needsComma = true
     }
 
-    /// Digits are written backwards into the reserved space, then reversed in place.
+    /// Counts the digits, then writes them from the last.
     private mutating func appendDigits(_ value: UInt64) {
-        reserve(20)
-        let first = count
+        var digits = 1
+        var limit: UInt64 = 10
+        while digits < 20, value >= limit {
+            digits += 1
+            limit &*= 10  // wraps only after the 20th digit, which ends the loop first
+        }
+        reserve(digits)
         var rest = value
-        repeat {
-            start[count] = 0x30 + UInt8(rest % 10)
+        for index in stride(from: count + digits - 1, through: count, by: -1) {
+            start[index] = 0x30 + UInt8(rest % 10)
             rest /= 10
-            count += 1
-        } while rest > 0
-        var digits = UnsafeMutableBufferPointer(start: start + first, count: count - first)
-        digits.reverse()
+        }
+        count += digits
     }
 
     mutating func bool(_ value: Bool) {
@@ -150,6 +213,15 @@ struct JSONWriter: ~Copyable {
     mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
+    }
+
+    /// A string known at compile time to need no escaping.
+    mutating func field(_ name: StaticString, literal value: StaticString) {
+        key(name)
+        append(0x22)
+        appendLiteral(value)
+        append(0x22)
+        needsComma = true
     }
 
     mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T?) {
@@ -175,16 +247,22 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
+    @inline(__always)
     private mutating func separate() {
         if needsComma { append(0x2c) }
     }
 
+    /// Native and small Strings lend their bytes without a copy (and without the retain a `var` costs).
     private mutating func appendString(_ value: String) {
-        var value = value
-        value.withUTF8 { appendString(utf8: $0) }
+        let lent: Void? = value.utf8.withContiguousStorageIfAvailable { appendString(utf8: $0) }
+        if lent == nil {
+            var value = value
+            value.withUTF8 { appendString(utf8: $0) }
+        }
     }
 
     /// Most strings need no escaping and are copied whole; which ones do is found eight bytes at a time.
+    @inline(__always)
     private mutating func appendString(utf8: UnsafeBufferPointer<UInt8>) {
         append(0x22)
         if JSONEscaping.isPlain(utf8) {

@@ -20,23 +20,20 @@ public struct LogHeader: Sendable, Equatable {
 
 extension RecordEncoder {
     /// Appends the header line, newline included.
-    public func appendHeader(_ header: LogHeader, nowRealtimeUsec now: Int64, to buffer: inout [UInt8]) {
-        var json = JSONWriter()
+    public func appendHeader(_ header: LogHeader, nowRealtimeUsec now: Int64, to json: inout JSONWriter) {
         json.beginObject()
         json.field("type", "header")
         json.field("schema", RecordContext.schemaVersion)
         json.key("time")
         json.time(realtimeUsec: now)
-        json.field("boot_id", context.bootID)
-        json.field("host", context.host)
+        contextMembers.withUnsafeBufferPointer { json.members(encoded: $0) }
         json.field("file_id", header.fileID)
         json.key("started")
         json.time(realtimeUsec: header.daemonStartedRealtimeUsec)
         json.field("first_seqnum", header.firstSeqnum)
         json.field("rotation", header.rotation)
         json.endObject()
-        json.withBytes { buffer.append(contentsOf: $0) }
-        buffer.append(0x0a)
+        json.newline()
     }
 }
 

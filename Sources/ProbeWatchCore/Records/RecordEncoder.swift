@@ -32,41 +32,50 @@ public struct RecordEncoder: Sendable {
     ]
 
     public let context: RecordContext
+    /// `"boot_id":"…","host":"…"`, encoded once: every record repeats them.
+    let contextMembers: [UInt8]
 
     public init(context: RecordContext) {
         self.context = context
+        var json = JSONWriter(capacity: 256)
+        json.field("boot_id", context.bootID)
+        json.field("host", context.host)
+        contextMembers = json.withBytes(Array.init)
     }
 
     /// One line including its newline. `nowRealtimeUsec` stamps records whose event time is unknown.
     public func line(for record: Record, nowRealtimeUsec: @autoclosure () -> Int64) -> [UInt8] {
-        var line: [UInt8] = []
-        append(record, to: &line, nowRealtimeUsec: nowRealtimeUsec())
-        return line
-    }
-
-    /// Appends one line, newline included, to `buffer`: the sink's buffer, so nothing is copied.
-    public func append(_ record: Record, to buffer: inout [UInt8], nowRealtimeUsec: @autoclosure () -> Int64) {
-        let now = record.realtimeUsec ?? nowRealtimeUsec()
-        let start = buffer.count
-        encode(record, now: now, truncation: nil, into: &buffer)
-        var truncations = Self.truncations.makeIterator()
-        // The newline counts: a line is at most maxLineBytes with it.
-        while buffer.count - start + 1 > Self.maxLineBytes, let truncation = truncations.next() {
-            buffer.removeSubrange(start...)
-            encode(record, now: now, truncation: truncation, into: &buffer)
-        }
-        buffer.append(0x0a)
-    }
-
-    private func encode(_ record: Record, now: Int64, truncation: Truncation?, into buffer: inout [UInt8]) {
         var json = JSONWriter()
+        append(record, to: &json, nowRealtimeUsec: nowRealtimeUsec())
+        return json.withBytes(Array.init)
+    }
+
+    /// Appends one line, newline included, to `json`: the sink's output buffer, so nothing is copied.
+    public func append(_ record: Record, to json: inout JSONWriter, nowRealtimeUsec: @autoclosure () -> Int64) {
+        let now = record.realtimeUsec ?? nowRealtimeUsec()
+        let start = json.count
+        encode(record, now: now, truncation: nil, into: &json)
+        // The newline counts: a line is at most maxLineBytes with it.
+        if json.count - start + 1 > Self.maxLineBytes { shorten(record, now: now, from: start, in: &json) }
+        json.newline()
+    }
+
+    @inline(never)
+    private func shorten(_ record: Record, now: Int64, from start: Int, in json: inout JSONWriter) {
+        var truncations = Self.truncations.makeIterator()
+        while json.count - start + 1 > Self.maxLineBytes, let truncation = truncations.next() {
+            json.truncate(to: start)
+            encode(record, now: now, truncation: truncation, into: &json)
+        }
+    }
+
+    private func encode(_ record: Record, now: Int64, truncation: Truncation?, into json: inout JSONWriter) {
         json.beginObject()
-        json.field("type", record.type)
+        json.field("type", literal: record.typeName)
         json.field("schema", RecordContext.schemaVersion)
         json.key("time")
         json.time(realtimeUsec: now)
-        json.field("boot_id", context.bootID)
-        json.field("host", context.host)
+        contextMembers.withUnsafeBufferPointer { json.members(encoded: $0) }
         switch record {
         case .event(let event, let invalid): encodeEvent(event, invalid: invalid, truncation: truncation, into: &json)
         case .probe(let probe): encodeProbe(probe, cap: truncation?.pathBytes, into: &json)
@@ -76,17 +85,16 @@ public struct RecordEncoder: Sendable {
         case .summary(let summary): encodeSummary(summary, into: &json)
         }
         json.endObject()
-        json.withBytes { buffer.append(contentsOf: $0) }
     }
 
     private func encodeEvent(_ event: UEvent, invalid: String?, truncation: Truncation?, into json: inout JSONWriter) {
         let paths = truncation?.pathBytes
         json.field("seqnum", event.seqnum)
-        json.field("action", event.action.rawValue)
+        json.field("action", literal: event.action.literal)
         json.field("devpath", capped(event.devpath, paths))
         json.field("subsystem", event.subsystem.map { capped($0, paths) })
         json.field("driver", event.driver.map { capped($0, paths) })
-        json.field("source", event.source.rawValue)
+        json.field("source", literal: event.source.literal)
         json.field("monotonic_usec", event.received.monotonicUsec)
         json.key("properties")
         json.beginObject()
@@ -95,6 +103,8 @@ public struct RecordEncoder: Sendable {
                 json.key(capped(property.name, truncation.nameBytes))
                 json.string(capped(property.value, truncation.valueBytes))
             }
+        } else if event.properties.isPlainASCII {
+            event.properties.forEachUTF8 { json.plainMember(name: $0, value: $1) }
         } else {
             event.properties.forEachUTF8 { name, value in
                 json.key(utf8: name)

@@ -16,10 +16,21 @@ public enum RFC3339 {
 
     /// Writes `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` (at most `maxBytes`) and returns how many bytes it wrote.
     static func write(realtimeUsec: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        // Before year 1 there is no RFC 3339 time, and near Int64.min the arithmetic below would overflow.
+        let (second, micros) = split(realtimeUsec)
+        let count = writeSecond(second, to: out)
+        return count + writeFraction(micros, to: out + count)
+    }
+
+    /// Whole seconds and the microseconds past them. Before year 1 there is no RFC 3339 time, and near
+    /// Int64.min the arithmetic would overflow: such times are written as year 1.
+    static func split(_ realtimeUsec: Int64) -> (second: Int64, micros: Int64) {
         let realtimeUsec = max(realtimeUsec, earliestUsec)
-        let seconds = floorDiv(realtimeUsec, 1_000_000)
-        let micros = realtimeUsec - seconds * 1_000_000
+        let second = floorDiv(realtimeUsec, 1_000_000)
+        return (second, realtimeUsec - second * 1_000_000)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.` of a second since the epoch (not before year 1).
+    static func writeSecond(_ seconds: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
@@ -28,9 +39,32 @@ public enum RFC3339 {
         at += writeDigits(day, width: 2, to: out + at, then: 0x54)
         at += writeDigits(secondOfDay / 3600, width: 2, to: out + at, then: 0x3a)
         at += writeDigits(secondOfDay / 60 % 60, width: 2, to: out + at, then: 0x3a)
-        at += writeDigits(secondOfDay % 60, width: 2, to: out + at, then: 0x2e)
-        at += writeDigits(micros, width: 6, to: out + at, then: 0x5a)
-        return at
+        return at + writeDigits(secondOfDay % 60, width: 2, to: out + at, then: 0x2e)
+    }
+
+    /// `uuuuuuZ`.
+    static func writeFraction(_ micros: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        writeDigits(micros, width: 6, to: out, then: 0x5a)
+    }
+
+    /// `write` for a stream of times that mostly share their second, as the records of a burst do: the
+    /// date arithmetic is done once per second, and the rest is a copy.
+    struct SecondCache {
+        private var second: Int64 = .min
+        private var count = 0
+        private var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // maxBytes
+
+        mutating func write(realtimeUsec: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+            let (second, micros) = split(realtimeUsec)
+            if second != self.second {
+                count = withUnsafeMutableBytes(of: &text) {
+                    writeSecond(second, to: $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+                self.second = second
+            }
+            withUnsafeBytes(of: text) { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: count) }
+            return count + writeFraction(micros, to: out + count)
+        }
     }
 
     /// At least `width` digits (more for a year past 9999), then `separator`; negatives are written as 0.
