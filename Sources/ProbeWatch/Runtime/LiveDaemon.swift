@@ -125,8 +125,9 @@ public final class LiveDaemon {
     }
 
     private func drainMonitor() {
+        let clock = Clock.Burst()
         for _ in 0..<batchLimit {
-            switch monitor.receive(at: Clock.now()) {
+            switch monitor.receive(at: clock.now()) {
             case .event(let event): pipeline.ingest(event, emit: write)
             case .malformed:
                 pipeline.malformed()

@@ -30,6 +30,7 @@ public final class ConsoleSink: RecordSink {
     /// and print() per line cost more than the rest of the probe's handling. Nothing else in `run` or
     /// `replay` writes to stdout, so the order of lines is kept.
     public func write(_ record: Record) {
+        if !showEvents, case .event(_, invalid: nil) = record { return }  // most records of a storm
         if case .probe(let probe) = record {
             Self.appendProbeLine(probe, to: &pending)  // the storm's line: bytes, no String built for it
         } else if let line = Self.describe(record, showEvents: showEvents) {

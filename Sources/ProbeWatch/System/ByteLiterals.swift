@@ -29,3 +29,15 @@ extension UEventAction {
         }
     }
 }
+
+extension UInt64 {
+    /// What `UInt64(String)` makes of these bytes, without the String for the usual case: up to 19
+    /// plain digits, which cannot overflow. Anything else (a sign, 20 digits, junk) goes the String way.
+    init?(decimal bytes: UnsafeRawBufferPointer) {
+        guard (1...19).contains(bytes.count), bytes.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            self.init(String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        self = bytes.reduce(0) { $0 * 10 + UInt64($1 - 0x30) }
+    }
+}

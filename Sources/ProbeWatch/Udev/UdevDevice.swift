@@ -7,37 +7,67 @@ import ProbeWatchCore
 enum UdevDevice {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
+    /// A property's bytes as the first pass found them.
+    struct Found {
+        var name, value: Bytes
+    }
+
     /// Two passes over libudev's property list: the first sizes the event's buffer and checks that every
     /// byte is ASCII (and whether any needs escaping in JSON), the second copies the bytes in, making
     /// Strings only for the keys the tracker reads. Anything else (UTF-8 or not) takes the slow path, which
-    /// escapes what is not UTF-8.
-    static func uevent(from device: OpaquePointer, source: UEvent.Source, received: EventTime) -> UEvent? {
+    /// escapes what is not UTF-8. The first pass keeps what it found in `kept` (the monitor's scratch
+    /// space, reused for every event), so the second walks neither libudev's list nor strlen() again.
+    static func uevent(from device: OpaquePointer, source: UEvent.Source, received: EventTime,
+                       kept: UnsafeMutableBufferPointer<Found>) -> UEvent? {
         let list = udev_device_get_properties_list_entry(device)
+        let survey = Survey(of: list, keeping: kept)
+        guard survey.allASCII else { return decodedSlowly(list, source: source, received: received) }
+        // The known keys are picked out of `kept` apart from the copy: a `var` the copying closure captured
+        // would cost a dynamic exclusivity check per property.
+        let properties = UEventProperties(utf8ByteCount: survey.byteCount, plainASCII: survey.allPlain) { builder in
+            if survey.count <= kept.count {
+                for found in kept[..<survey.count] { builder.append(utf8Name: found.name, value: found.value) }
+            } else {
+                forEachProperty(list) { builder.append(utf8Name: $0, value: $1) }
+            }
+        }
+        var fields = KnownFields()
+        if survey.count <= kept.count {
+            for found in kept[..<survey.count] { fields.take(utf8Name: found.name, value: found.value) }
+        } else {
+            for property in properties { fields.take(property) }
+        }
+        return fields.uevent(properties: properties, escapedKeys: [], source: source, received: received)
+    }
+
+    /// The first pass.
+    private struct Survey {
+        var count = 0
         var byteCount = 0
         var allASCII = true
         var allPlain = true
-        func check(_ bytes: Bytes) {
+
+        init(of list: OpaquePointer?, keeping kept: UnsafeMutableBufferPointer<Found>) {
+            forEachProperty(list) { name, value in
+                byteCount += UEventProperties.storageBytes(nameCount: name.count, valueCount: value.count)
+                check(name)
+                check(value)
+                if count < kept.count { kept[count] = Found(name: name, value: value) }
+                count += 1
+            }
+        }
+
+        private mutating func check(_ bytes: Bytes) {
             switch JSONEscaping.classify(bytes) {
             case .plainASCII: break
             case .ascii: allPlain = false
             case .nonASCII: allASCII = false
             }
         }
-        forEachProperty(list) { name, value in
-            byteCount += UEventProperties.storageBytes(nameCount: name.count, valueCount: value.count)
-            check(name)
-            check(value)
-        }
-        guard allASCII else { return decodedSlowly(list, source: source, received: received) }
-        var fields = KnownFields()
-        let properties = UEventProperties(utf8ByteCount: byteCount, plainASCII: allPlain) { builder in
-            forEachProperty(list) { name, value in
-                builder.append(utf8Name: name, value: value)
-                fields.take(utf8Name: name, value: value)
-            }
-        }
-        return fields.uevent(properties: properties, escapedKeys: [], source: source, received: received)
     }
+
+    /// Uevents carry a dozen or two properties; the kernel's buffer holds at most 2 KiB of them.
+    static let keptProperties = 128
 
     /// Builds the event from its properties; nil when ACTION is missing or unknown.
     static func uevent(properties: UEventProperties, escapedKeys: [String], source: UEvent.Source,
@@ -74,7 +104,8 @@ enum UdevDevice {
     /// The keys probewatch reads, picked up in one pass over the properties.
     private struct KnownFields {
         var action: UEventAction?
-        var devpath, subsystem, driver, seqnum: String?
+        var devpath, subsystem, driver: String?
+        var seqnum: UInt64?
 
         mutating func take(_ property: UEventProperties.Property) {
             switch property.name {
@@ -82,7 +113,7 @@ enum UdevDevice {
             case "DEVPATH": devpath = property.value
             case "SUBSYSTEM": subsystem = property.value
             case "DRIVER": driver = property.value
-            case "SEQNUM": seqnum = property.value
+            case "SEQNUM": seqnum = UInt64(property.value)
             default: break
             }
         }
@@ -99,7 +130,7 @@ enum UdevDevice {
             } else if name.equals("DRIVER") {
                 driver = text()
             } else if name.equals("SEQNUM") {
-                seqnum = text()
+                seqnum = UInt64(decimal: raw)
             }
         }
 
@@ -108,7 +139,7 @@ enum UdevDevice {
             guard let action else { return nil }
             return UEvent(
                 action: action, devpath: devpath ?? "", subsystem: subsystem, driver: driver,
-                seqnum: seqnum.flatMap { UInt64($0) }, properties: properties, source: source,
+                seqnum: seqnum, properties: properties, source: source,
                 received: received, escapedKeys: escapedKeys)
         }
     }

@@ -25,6 +25,8 @@ public final class UdevMonitor {
     public let receiveBufferBytes: Int
     private let udev: OpaquePointer
     private let monitor: OpaquePointer
+    /// The decoder's per-event scratch space, allocated once.
+    private let found = UnsafeMutableBufferPointer<UdevDevice.Found>.allocate(capacity: UdevDevice.keptProperties)
 
     public init(source: Source, requestedBufferBytes: Int, logger: Logger) throws {
         guard let udev = udev_new() else { throw SystemError("udev_new") }
@@ -56,6 +58,7 @@ public final class UdevMonitor {
     }
 
     deinit {
+        found.deallocate()
         udev_monitor_unref(monitor)
         udev_unref(udev)
     }
@@ -70,7 +73,7 @@ public final class UdevMonitor {
         }
         defer { udev_device_unref(device) }
         guard let event = UdevDevice.uevent(from: device, source: source == .kernel ? .kernel : .udev,
-                                            received: time)
+                                            received: time, kept: found)
         else { return .malformed }
         return .event(event)
     }

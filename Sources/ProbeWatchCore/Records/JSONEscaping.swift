@@ -23,15 +23,14 @@ public enum JSONEscaping {
             escapes |= escapeBits(word)
             offset += 8
         }
-        var escapeByte = false
-        while offset < bytes.count {
-            seen |= UInt64(bytes[offset])
-            escapeByte = escapeByte || needsEscape(bytes[offset])
-            offset += 1
+        if offset < bytes.count {
+            let word = tailWord(raw + offset, count: bytes.count - offset)
+            seen |= word
+            escapes |= escapeBits(word)
         }
         // The word test is exact only where no byte is 0x80 or above; those take the slow path anyway.
         if seen & highs != 0 { return .nonASCII }
-        return escapes == 0 && !escapeByte ? .plainASCII : .ascii
+        return escapes == 0 ? .plainASCII : .ascii
     }
 
     static func needsEscape(_ byte: UInt8) -> Bool {
@@ -48,11 +47,24 @@ public enum JSONEscaping {
             if wordNeedsEscape(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) { return false }
             offset += 8
         }
-        while offset < bytes.count {
-            if needsEscape(bytes[offset]) { return false }
-            offset += 1
+        return offset == bytes.count || !wordNeedsEscape(tailWord(raw + offset, count: bytes.count - offset))
+    }
+
+    /// The last 1 to 7 bytes of a string as one word, for the word tests: two loads that may overlap
+    /// (a byte seen twice does not change their answers), the bytes no load covers filled with spaces,
+    /// which are plain ASCII. Most property names and many values are this short.
+    @inline(__always)
+    private static func tailWord(_ raw: UnsafeRawPointer, count: Int) -> UInt64 {
+        if count >= 4 {
+            let low = UInt64(raw.loadUnaligned(as: UInt32.self))
+            return low | UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
         }
-        return true
+        if count >= 2 {
+            let low = UInt64(raw.loadUnaligned(as: UInt16.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self))
+            return low | high << 16 | 0x2020_2020_0000_0000
+        }
+        return UInt64(raw.load(as: UInt8.self)) | 0x2020_2020_2020_2000
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
