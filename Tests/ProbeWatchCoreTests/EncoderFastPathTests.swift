@@ -75,6 +75,20 @@ struct EncoderFastPathTests {
         }
     }
 
+    @Test func integersOfEveryLengthAreWritten() {
+        var value: UInt64 = 1
+        var samples: [UInt64] = [0, 9, 10, 99, 100, 101, 12_345, UInt64.max]
+        for _ in 0..<19 {
+            samples += [value - 1, value, value + 1]
+            value *= 10
+        }
+        for sample in samples {
+            var json = JSONWriter(capacity: 16)
+            json.int(sample)
+            #expect(text(json) == String(sample))
+        }
+    }
+
     /// A sink's buffer holds many lines; a line rewritten after `truncate` starts without a comma.
     @Test func linesAppendedToOneWriterAreWholeLines() {
         let time = EventTime(realtimeUsec: 7, monotonicUsec: 7)

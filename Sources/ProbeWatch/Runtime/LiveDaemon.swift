@@ -9,8 +9,10 @@ public final class LiveDaemon {
     private var options: DaemonOptions
     private let reloadOptions: () throws -> DaemonOptions
     private let logger: Logger
-    private var sinks: [RecordSink]
-    private var pipeline: EventPipeline
+    // Used for every event, on this one thread, by this class only: no dynamic exclusivity check, which
+    // cost more than the access.
+    @exclusivity(unchecked) private var sinks: [RecordSink]
+    @exclusivity(unchecked) private var pipeline: EventPipeline
     private let monitor: UdevMonitor
     private let kernelLog: KmsgReader?
     private let signals: SignalWatcher

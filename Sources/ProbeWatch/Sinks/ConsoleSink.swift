@@ -19,7 +19,8 @@ extension ConsoleMode {
 public final class ConsoleSink: RecordSink {
     private let colors: Bool
     private let showEvents: Bool
-    private var pending: [UInt8] = []
+    /// Changed for every probe on the event loop's one thread, by this class only: no dynamic check.
+    @exclusivity(unchecked) private var pending: [UInt8] = []
 
     public init(showEvents: Bool = true) {
         colors = isatty(STDOUT_FILENO) == 1

@@ -31,19 +31,21 @@ public struct JSONLogOptions: Sendable, Equatable {
 /// lines are dropped and counted; the error is logged once per outage, and its end with what was dropped.
 /// Whatever is still held at exit is lost and counted, and a line cut by a short write is cut off the file.
 public final class JSONLinesSink: RecordSink {
-    public private(set) var options: JSONLogOptions
+    // Read or changed for every record on the event loop's one thread, by this class's own methods only:
+    // the runtime's exclusivity check (dynamic for class properties) cost more than the access itself.
+    @exclusivity(unchecked) public private(set) var options: JSONLogOptions
     private let file: LogFile?
     private var fd: Int32 { file?.fd ?? STDOUT_FILENO }
     private let encoder: RecordEncoder
     private let logger: Logger
     private let startedRealtimeUsec: Int64
     /// Lines not yet handed to write(); records are encoded straight into it.
-    private var buffer = JSONWriter(capacity: 64 * 1024)
+    @exclusivity(unchecked) private var buffer = JSONWriter(capacity: 64 * 1024)
     private let bufferLimit = 64 * 1024
     private var syncDueUsec: Int64?
     /// Bytes no write() has taken yet, continuing exactly where the file ends: possibly the rest of a line
     /// a short write cut, then whole lines.
-    private var held: [UInt8] = []
+    @exclusivity(unchecked) private var held: [UInt8] = []
     private let heldLimit = 4 << 20
     /// Lines dropped in the current outage because `held` was full.
     private var droppedLines = 0

@@ -6,9 +6,10 @@ import Logging
 final class LogFile {
     let path: String
     private(set) var fd: Int32
-    var bytes: Int
+    // Both are read for every record (see JSONLinesSink): no dynamic exclusivity check.
+    @exclusivity(unchecked) var bytes: Int
     /// Only a file's first line is a header: appending to an existing log after a restart adds none.
-    var needsHeader: Bool
+    @exclusivity(unchecked) var needsHeader: Bool
     private(set) var rotation = 0
     /// After a failed rotation the next try waits until this size, so files are not renamed on every write.
     private(set) var retryRotationAtBytes = 0

@@ -191,12 +191,20 @@ public struct JSONWriter: ~Copyable {
         }
         reserve(digits)
         var rest = value
-        for index in stride(from: count + digits - 1, through: count, by: -1) {
-            start[index] = 0x30 + UInt8(rest % 10)
-            rest /= 10
+        var index = count + digits
+        while rest >= 10 {
+            let pair = Int(rest % 100) * 2
+            rest /= 100
+            index -= 2
+            start[index] = Self.digitPairs.utf8Start[pair]
+            start[index + 1] = Self.digitPairs.utf8Start[pair + 1]
         }
+        if index > count { start[count] = 0x30 + UInt8(rest) }
         count += digits
     }
+
+    /// "00" through "99": two digits per division.
+    private static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     mutating func bool(_ value: Bool) {
         separate()
