@@ -45,15 +45,18 @@ public final class ConsoleSink: RecordSink {
 
     /// What `describe` says of a probe, appended as bytes.
     static func appendProbeLine(_ probe: ProbeCompletion, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: "PROBE  ".utf8)
+        func append(_ literal: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
+        append("PROBE  ")
         bytes.append(contentsOf: probe.devpath.utf8)
-        bytes.append(contentsOf: " bound to ".utf8)
+        append(" bound to ")
         bytes.append(contentsOf: probe.driver.utf8)
-        bytes.append(contentsOf: " (".utf8)
+        append(" (")
         bytes.append(contentsOf: probe.mode.rawValue.utf8)
-        bytes.append(0x29)
+        append(")")
         if let latency = probe.latencyUsec {
-            bytes.append(contentsOf: " after ".utf8)
+            append(" after ")
             bytes.append(contentsOf: TimeSpan.describe(usec: latency).utf8)
         }
     }

