@@ -57,3 +57,19 @@ def test_a_2_kib_uevent_fits_the_line_limit(netns, start_daemon):
     event = next(r for r in daemon.of_type("event") if r["devpath"] == "/devices/pwtest/big")
     assert event["properties"]["BIG"] == big
     assert daemon.bad_lines == []
+
+
+def test_a_uevent_with_hundreds_of_properties_and_quotes_is_logged_whole(netns, start_daemon):
+    """More properties than the live decoder keeps from its first pass (128), and a value JSON must escape:
+    the decoder's slower paths, with the event's fields still read right."""
+    daemon = start_daemon(netns)
+    props = {"SUBSYSTEM": "pwtest", "DRIVER": "pwdrv", **{f"P{i:03}": str(i) for i in range(200)},
+             "QUOTED": 'say "hi" \\ bye'}
+    netns.inject([{"action": "bind", "devpath": "/devices/pwtest/many", "props": props}, scenarios.sentinel()])
+    daemon.wait_for_event(scenarios.SENTINEL)
+    assert daemon.stop() == 0
+    event = next(r for r in daemon.of_type("event") if r["devpath"] == "/devices/pwtest/many")
+    assert not event.get("invalid") and event["driver"] == "pwdrv" and event["subsystem"] == "pwtest"
+    assert event["seqnum"] == int(event["properties"]["SEQNUM"])
+    assert {k: v for k, v in event["properties"].items() if k not in ("ACTION", "DEVPATH", "SEQNUM")} == props
+    assert daemon.bad_lines == []
