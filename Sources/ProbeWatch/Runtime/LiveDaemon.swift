@@ -128,9 +128,13 @@ public final class LiveDaemon {
 
     private func drainMonitor() {
         let clock = Clock.Burst()
+        // The outputs cannot change during a burst (a reload waits for the loop): held in a constant, they
+        // are not reloaded and retained for every record.
+        let sinks = sinks
+        let emit = { (record: Record) in for sink in sinks { sink.write(record) } }
         for _ in 0..<batchLimit {
             switch monitor.receive(at: clock.now()) {
-            case .event(let event): pipeline.ingest(event, emit: write)
+            case .event(let event): pipeline.ingest(event, emit: emit)
             case .malformed:
                 pipeline.malformed()
                 let count = pipeline.summary.malformed

@@ -183,12 +183,7 @@ public struct JSONWriter: ~Copyable {
 
     /// Counts the digits, then writes them from the last.
     private mutating func appendDigits(_ value: UInt64) {
-        var digits = 1
-        var limit: UInt64 = 10
-        while digits < 20, value >= limit {
-            digits += 1
-            limit &*= 10  // wraps only after the 20th digit, which ends the loop first
-        }
+        let digits = Self.digitCount(value)
         reserve(digits)
         var rest = value
         var index = count + digits
@@ -202,6 +197,14 @@ public struct JSONWriter: ~Copyable {
         if index > count { start[count] = 0x30 + UInt8(rest) }
         count += digits
     }
+
+    /// From the bit length: log10(2) is about 1233 / 4096, and one comparison settles the rest.
+    private static func digitCount(_ value: UInt64) -> Int {
+        let estimate = ((64 - value.leadingZeroBitCount) * 1233) >> 12  // shifts bind tighter than * in Swift
+        return max(1, estimate + (value >= powersOfTen[estimate] ? 1 : 0))
+    }
+
+    private static let powersOfTen: [UInt64] = (0..<20).map { (0..<$0).reduce(1) { product, _ in product * 10 } }
 
     /// "00" through "99": two digits per division.
     private static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
