@@ -9,6 +9,8 @@ extension ProbeTracker {
         return devices.index(forKey: devpath)!
     }
 
+    /// Also the way to read a field: `devices.values[index]` would copy the whole device, timeline and all,
+    /// retaining each of its references, where this yields it in place.
     @discardableResult
     mutating func withDevice<Result>(at index: DeviceIndex, _ body: (inout DeviceState) -> Result) -> Result {
         body(&devices.values[index])

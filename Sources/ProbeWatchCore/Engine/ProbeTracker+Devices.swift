@@ -157,7 +157,7 @@ extension ProbeTracker {
         let excess = removedOrder.count - configuration.removedDeviceLimit
         for (old, number) in removedOrder.prefix(excess) {
             guard let index = devices.index(forKey: old) else { continue }
-            if devices.values[index].removed, devices.values[index].removalNumber == number {
+            if withDevice(at: index, { $0.removed && $0.removalNumber == number }) {
                 devices.remove(at: index)
             }
         }
