@@ -180,25 +180,41 @@ struct EventLineScanner {
         fields.noteMistyped(field)
     }
 
+    /// Members kept as tokens before the properties are built; a line with more takes the general path.
+    private static let pendingProperties = 64
+
     private mutating func readProperties() throws(JSONSyntaxError) {
         guard cursor.peek() == 0x7b else { return try nullOrMistyped("properties") }
         try cursor.expect(0x7b, "{")
-        var builder = PropertyListBuilder()
-        if !cursor.take(0x7d) {
-            repeat {
-                let name = try cursor.string()
-                try cursor.expect(0x3a, ":")
-                guard cursor.peek() == 0x22 else {
-                    try cursor.skipValue(depth: 3)
-                    fields.noteMistyped("properties")
-                    continue
-                }
-                let value = try cursor.string()
-                builder.add(name: name, value: value, text: { JSONEscapes.string(value, in: cursor.bytes) },
-                            in: cursor.bytes)
-            } while try cursor.separator(closing: 0x7d)
+        // On the stack: the tokens' room is needed only until the properties are built.
+        let failure = withUnsafeTemporaryAllocation(of: PropertyListBuilder.TokenPair.self,
+                                                    capacity: Self.pendingProperties) { pending -> JSONSyntaxError? in
+            var builder = PropertyListBuilder(pending: pending)
+            do throws(JSONSyntaxError) {
+                try readMembers(into: &builder)
+            } catch {
+                return error
+            }
+            fields.properties = builder.build(in: cursor.bytes)
+            return nil
         }
-        fields.properties = builder.build()
+        if let failure { throw failure }
+    }
+
+    private mutating func readMembers(into builder: inout PropertyListBuilder) throws(JSONSyntaxError) {
+        if cursor.take(0x7d) { return }
+        repeat {
+            let name = try cursor.string()
+            try cursor.expect(0x3a, ":")
+            guard cursor.peek() == 0x22 else {
+                try cursor.skipValue(depth: 3)
+                fields.noteMistyped("properties")
+                continue
+            }
+            let value = try cursor.string()
+            builder.add(name: name, value: value, text: { JSONEscapes.string(value, in: cursor.bytes) },
+                        in: cursor.bytes)
+        } while try cursor.separator(closing: 0x7d)
     }
 
     private mutating func readEscaped() throws(JSONSyntaxError) {

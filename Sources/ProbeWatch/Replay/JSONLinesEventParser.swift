@@ -35,7 +35,8 @@ public struct JSONLinesEventParser {
         return event(from: fields)
     }
 
-    private func event(from fields: EventLineFields) -> LineResult {
+    /// Consumes the fields: their Strings and properties move into the event instead of being copied.
+    private func event(from fields: consuming EventLineFields) -> LineResult {
         guard let action = fields.action else { return .invalid("event without a known action") }
         guard let devpath = fields.devpath else { return .invalid("event without devpath") }
         guard (0...UdevadmTextParser.maxMonotonicUsec).contains(fields.monotonicUsec ?? 0) else {

@@ -9,18 +9,38 @@ import ProbeWatchCore
 /// repeats none of them. From the first name that does not, all are collected and sorted as Strings once
 /// at the end, so that canonically equivalent names count as one, as they did: n log n even for a
 /// hostile line with tens of thousands of properties, where UEventProperties' setter would be quadratic.
+///
+/// While every name and value is plain ASCII in order, only their tokens are kept (in `pending`, space the
+/// caller lends): `build()` then sizes the storage exactly and fills it in one allocation. The first
+/// member that is not, or one more than `pending` holds, hands the tokens kept so far to the general path.
 struct PropertyListBuilder {
+    typealias TokenPair = (name: JSONStringToken, value: JSONStringToken)
+
     private var properties = UEventProperties()
     private var previousName: JSONStringToken?
     private var unordered: [(name: String, value: String)]?
+    private let pending: UnsafeMutableBufferPointer<TokenPair>
+    private var pendingCount = 0
+    /// The plain ASCII members are still only in `pending`.
+    private var tokensOnly = true
 
-    init() {
-        properties.reserveCapacity(bytes: 512)  // a typical event's properties, in one allocation
+    init(pending: UnsafeMutableBufferPointer<TokenPair>) {
+        self.pending = pending
     }
 
     /// `text` makes the value's String, for the cases that need one: a plain ASCII value is copied as bytes.
     mutating func add(name: JSONStringToken, value: JSONStringToken, text: () -> String, in bytes: UnsafeRawBufferPointer) {
-        if unordered == nil, name.isASCII, !name.hasEscapes, Self.sorts(name, after: previousName, in: bytes) {
+        let inOrder = unordered == nil && name.isASCII && !name.hasEscapes && Self.sorts(name, after: previousName, in: bytes)
+        if tokensOnly {
+            if inOrder, value.isASCII, !value.hasEscapes, pendingCount < pending.count {
+                pending[pendingCount] = (name, value)
+                pendingCount += 1
+                previousName = name
+                return
+            }
+            appendPending(in: bytes)
+        }
+        if inOrder {
             if value.isASCII, !value.hasEscapes {
                 properties.appendUnique(utf8Name: Self.bytes(of: name, in: bytes), value: Self.bytes(of: value, in: bytes))
             } else {
@@ -33,11 +53,33 @@ struct PropertyListBuilder {
         unordered?.append((name: JSONEscapes.string(name, in: bytes), value: text()))
     }
 
+    /// Leaves the token path: what it kept becomes properties, as the general path would have made them.
+    private mutating func appendPending(in bytes: UnsafeRawBufferPointer) {
+        tokensOnly = false
+        properties.reserveCapacity(bytes: max(512, Self.storageBytes(pending[..<pendingCount])))
+        for (name, value) in pending[..<pendingCount] {
+            properties.appendUnique(utf8Name: Self.bytes(of: name, in: bytes), value: Self.bytes(of: value, in: bytes))
+        }
+    }
+
+    private static func storageBytes(_ pairs: UnsafeMutableBufferPointer<TokenPair>.SubSequence) -> Int {
+        pairs.reduce(0) { $0 + UEventProperties.storageBytes(nameCount: $1.name.count, valueCount: $1.value.count) }
+    }
+
     private static func bytes(of token: JSONStringToken, in bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
         UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end]).assumingMemoryBound(to: UInt8.self)
     }
 
-    func build() -> UEventProperties {
+    /// `bytes` must be the line the tokens were read from.
+    func build(in bytes: UnsafeRawBufferPointer) -> UEventProperties {
+        if tokensOnly {
+            let pairs = pending[..<pendingCount]
+            return UEventProperties(utf8ByteCount: Self.storageBytes(pairs)) { builder in
+                for (name, value) in pairs {
+                    builder.append(utf8Name: Self.bytes(of: name, in: bytes), value: Self.bytes(of: value, in: bytes))
+                }
+            }
+        }
         guard let unordered else { return properties }
         // By name, then by position: of equal names the first comes first and is the one kept.
         let sorted = unordered.enumerated().sorted { lhs, rhs in
