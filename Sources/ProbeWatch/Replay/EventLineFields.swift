@@ -20,6 +20,8 @@ struct EventLineFields {
     var realtimeUsec: Int64?
     var monotonicUsec: Int64?
     var properties = UEventProperties()
+    /// Only some properties were kept, and a skipped name was not plain ASCII (see PropertyListBuilder).
+    var propertiesMayLackTrackedOnes = false
     var escapedKeys: [String] = []
 
     /// The first field whose value had a type the schema does not allow.

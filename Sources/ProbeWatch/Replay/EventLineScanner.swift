@@ -10,15 +10,19 @@ struct EventLineScanner {
     private var seen: UInt16 = 0
     /// Where the line is in `EventLineKey.encoderOrder`, while it follows it.
     private var nextInOrder = 0
+    private let selection: PropertyListBuilder.Selection
 
-    static func scan(_ line: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> EventLineFields {
-        var scanner = EventLineScanner(cursor: JSONByteCursor(line))
+    /// `properties`: which members of `properties` to keep; every member is checked either way.
+    static func scan(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection = .all)
+        throws(JSONSyntaxError) -> EventLineFields {
+        var scanner = EventLineScanner(cursor: JSONByteCursor(line), selection: properties)
         try scanner.object()
         return scanner.fields
     }
 
-    private init(cursor: JSONByteCursor) {
+    private init(cursor: JSONByteCursor, selection: PropertyListBuilder.Selection) {
         self.cursor = cursor
+        self.selection = selection
     }
 
     private enum Value<T> {
@@ -189,13 +193,14 @@ struct EventLineScanner {
         // On the stack: the tokens' room is needed only until the properties are built.
         let failure = withUnsafeTemporaryAllocation(of: PropertyListBuilder.TokenPair.self,
                                                     capacity: Self.pendingProperties) { pending -> JSONSyntaxError? in
-            var builder = PropertyListBuilder(pending: pending)
+            var builder = PropertyListBuilder(pending: pending, selection: selection)
             do throws(JSONSyntaxError) {
                 try readMembers(into: &builder)
             } catch {
                 return error
             }
             fields.properties = builder.build(in: cursor.bytes)
+            fields.propertiesMayLackTrackedOnes = builder.skippedUnplainName
             return nil
         }
         if let failure { throw failure }

@@ -11,7 +11,14 @@ public struct JSONLinesEventParser {
         case invalid(String)
     }
 
-    public init() {}
+    /// False when no record will show a valid event (replay without event records): then a valid event
+    /// keeps only the properties the tracker reads, and building the rest, most of a line, is skipped.
+    /// An invalid event is written whatever the settings, so it keeps them all.
+    public var keepsAllProperties: Bool
+
+    public init(keepsAllProperties: Bool = true) {
+        self.keepsAllProperties = keepsAllProperties
+    }
 
     public func parse(_ line: Substring) -> LineResult {
         var line = line
@@ -20,12 +27,22 @@ public struct JSONLinesEventParser {
 
     /// One line, without its newline.
     public func parse(_ line: UnsafeRawBufferPointer) -> LineResult {
+        guard !keepsAllProperties else { return parse(line, properties: .all) }
+        let result = parse(line, properties: .readByTracker)
+        if case .event(let event) = result, UEventValidation.problem(with: event) != nil {
+            return parse(line, properties: .all)
+        }
+        return result
+    }
+
+    private func parse(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection) -> LineResult {
         let fields: EventLineFields
         do {
-            fields = try EventLineScanner.scan(line)
+            fields = try EventLineScanner.scan(line, properties: properties)
         } catch {
             return .invalid(error.description)
         }
+        if fields.propertiesMayLackTrackedOnes { return parse(line, properties: .all) }
         if fields.schemaMistyped { return .invalid("schema is not an integer") }
         // Before any other check: a newer probewatch may have changed what the other fields are.
         if let schema = fields.schema, schema > RecordContext.schemaVersion { return .newerSchema(schema) }

@@ -58,7 +58,10 @@ public final class OfflineReplay {
     }
 
     private func replay(_ path: String, lastTime: (EventTime) -> Void) throws {
-        let counts = try ReplayInput(path: path, format: options.format, logger: logger).read { event in
+        var input = ReplayInput(path: path, format: options.format, logger: logger)
+        // Only the JSON log shows a valid event's properties (the console shows none).
+        input.keepsAllProperties = options.jsonLogPath != nil && options.includeEventRecords
+        let counts = try input.read { event in
             lastTime(event.received)
             pipeline.ingest(event, emit: write)
         }

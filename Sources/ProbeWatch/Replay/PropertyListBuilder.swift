@@ -16,6 +16,13 @@ import ProbeWatchCore
 struct PropertyListBuilder {
     typealias TokenPair = (name: JSONStringToken, value: JSONStringToken)
 
+    /// Which members become properties.
+    enum Selection {
+        case all
+        /// Only `UEvent.propertiesReadByTracker`, the first of each: for events no record will show.
+        case readByTracker
+    }
+
     private var properties = UEventProperties()
     private var previousName: JSONStringToken?
     private var unordered: [(name: String, value: String)]?
@@ -23,13 +30,21 @@ struct PropertyListBuilder {
     private var pendingCount = 0
     /// The plain ASCII members are still only in `pending`.
     private var tokensOnly = true
+    private let selection: Selection
+    /// Which of `UEvent.propertiesReadByTracker` were taken, one bit each.
+    private var trackerNamesTaken: UInt8 = 0
+    /// A name that is not plain ASCII was skipped: it might equal a wanted one as a String, so a selection
+    /// is not known to be complete.
+    private(set) var skippedUnplainName = false
 
-    init(pending: UnsafeMutableBufferPointer<TokenPair>) {
+    init(pending: UnsafeMutableBufferPointer<TokenPair>, selection: Selection = .all) {
         self.pending = pending
+        self.selection = selection
     }
 
     /// `text` makes the value's String, for the cases that need one: a plain ASCII value is copied as bytes.
     mutating func add(name: JSONStringToken, value: JSONStringToken, text: () -> String, in bytes: UnsafeRawBufferPointer) {
+        if selection == .readByTracker, !takesReadByTracker(name, in: bytes) { return }
         let inOrder = unordered == nil && name.isASCII && !name.hasEscapes && Self.sorts(name, after: previousName, in: bytes)
         if tokensOnly {
             if inOrder, value.isASCII, !value.hasEscapes, pendingCount < pending.count {
@@ -60,6 +75,21 @@ struct PropertyListBuilder {
         for (name, value) in pending[..<pendingCount] {
             properties.appendUnique(utf8Name: Self.bytes(of: name, in: bytes), value: Self.bytes(of: value, in: bytes))
         }
+    }
+
+    /// Whether the member named `name` is the first of a name the tracker reads.
+    private mutating func takesReadByTracker(_ name: JSONStringToken, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard name.isASCII, !name.hasEscapes else {
+            skippedUnplainName = true
+            return false
+        }
+        let text = UnsafeRawBufferPointer(rebasing: bytes[name.start..<name.end])
+        for (offset, wanted) in UEvent.propertiesReadByTracker.enumerated() where text.equals(wanted) {
+            let bit: UInt8 = 1 << offset
+            defer { trackerNamesTaken |= bit }
+            return trackerNamesTaken & bit == 0
+        }
+        return false
     }
 
     private static func storageBytes(_ pairs: UnsafeMutableBufferPointer<TokenPair>.SubSequence) -> Int {

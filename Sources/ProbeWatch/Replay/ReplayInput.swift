@@ -28,6 +28,8 @@ public struct ReplayInput {
     public let path: String
     public let format: ReplayFormat
     let logger: Logger
+    /// See `JSONLinesEventParser.keepsAllProperties`.
+    public var keepsAllProperties = true
 
     public init(path: String, format: ReplayFormat, logger: Logger) {
         self.path = path
@@ -45,7 +47,7 @@ public struct ReplayInput {
             events += 1
             emit(event)
         }
-        let jsonl = JSONLinesEventParser()
+        let jsonl = JSONLinesEventParser(keepsAllProperties: keepsAllProperties)
         var udevadm = UdevadmTextParser()
         let reader = LineReader(path: path)
         try reader.forEachLine { line in
