@@ -27,14 +27,47 @@ public enum UEventValidation {
         }
     }
 
-    /// Control bytes, and `/./` or `/../` anywhere or at the end.
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dotSegment: Bool) {
-        var control = false
+    /// Control bytes, and `/./` or `/../` anywhere or at the end. Eight bytes at a time first: most paths
+    /// have neither a control byte nor a dot, and then there is no segment to look at.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dotSegment: Bool) {
+        let (control, dot) = controlAndDot(bytes)
+        return (control, dot && hasDotSegment(bytes))
+    }
+
+    /// Whether any byte is a control byte (below 0x20, or 0x7f), and whether any is a dot.
+    private static func controlAndDot(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dot: Bool) {
+        guard let base = bytes.baseAddress else { return (false, false) }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var control: UInt64 = 0
+        var dot: UInt64 = 0
+        var index = 0
+        while bytes.count - index >= 8 {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let delete = word ^ (ones &* 0x7f)
+            let period = word ^ (ones &* 0x2e)
+            // Nonzero exactly when some byte is below 0x20 in `word`, or 0 in the others.
+            control |= ((word &- ones &* 0x20) & ~word | (delete &- ones) & ~delete) & highs
+            dot |= (period &- ones) & ~period & highs
+            index += 8
+        }
+        var controlTail = false
+        var dotTail = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            controlTail = controlTail || byte < 0x20 || byte == 0x7f
+            dotTail = dotTail || byte == 0x2e
+            index += 1
+        }
+        return (control != 0 || controlTail, dot != 0 || dotTail)
+    }
+
+    /// `/./` or `/../` anywhere or at the end.
+    private static func hasDotSegment(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var dotSegment = false
         var dots = 0
         var segmentStart = true
         for byte in bytes {
-            control = control || byte < 0x20 || byte == 0x7f
             if byte == 0x2f {
                 dotSegment = dotSegment || (segmentStart && (dots == 1 || dots == 2))
                 dots = 0
@@ -46,6 +79,6 @@ public enum UEventValidation {
                 dots = 0
             }
         }
-        return (control, dotSegment || (segmentStart && (dots == 1 || dots == 2)))
+        return dotSegment || (segmentStart && (dots == 1 || dots == 2))
     }
 }
