@@ -27,12 +27,7 @@ public struct JSONLinesEventParser {
 
     /// One line, without its newline.
     public func parse(_ line: UnsafeRawBufferPointer) -> LineResult {
-        guard !keepsAllProperties else { return parse(line, properties: .all) }
-        let result = parse(line, properties: .readByTracker)
-        if case .event(let event) = result, UEventValidation.problem(with: event) != nil {
-            return parse(line, properties: .all)
-        }
-        return result
+        parse(line, properties: keepsAllProperties ? .all : .readByTracker)
     }
 
     private func parse(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection) -> LineResult {
@@ -49,20 +44,26 @@ public struct JSONLinesEventParser {
         if fields.typeMistyped { return .invalid("type is not a string") }
         guard fields.type == .event else { return .otherRecord }
         if let field = fields.mistyped { return .invalid("event whose \(field) has the wrong type") }
-        return event(from: fields)
+        return event(from: fields, line: line, properties: properties)
     }
 
     /// Consumes the fields: their Strings and properties move into the event instead of being copied.
-    private func event(from fields: consuming EventLineFields) -> LineResult {
+    private func event(from fields: consuming EventLineFields, line: UnsafeRawBufferPointer,
+                       properties: PropertyListBuilder.Selection) -> LineResult {
         guard let action = fields.action else { return .invalid("event without a known action") }
         guard let devpath = fields.devpath else { return .invalid("event without devpath") }
         guard (0...UdevadmTextParser.maxMonotonicUsec).contains(fields.monotonicUsec ?? 0) else {
             return .invalid("event with monotonic_usec out of range")
         }
         let time = EventTime(realtimeUsec: fields.realtimeUsec, monotonicUsec: fields.monotonicUsec ?? 0)
-        return .event(UEvent(
+        let event = UEvent(
             action: action, devpath: devpath, subsystem: fields.subsystem, driver: fields.driver,
             seqnum: fields.seqnum, properties: fields.properties, source: fields.source ?? .replay,
-            received: time, escapedKeys: fields.escapedKeys))
+            received: time, escapedKeys: fields.escapedKeys)
+        // An invalid event is written whatever the settings, so it is read again with all its properties.
+        if properties == .readByTracker, UEventValidation.problem(with: event) != nil {
+            return parse(line, properties: .all)
+        }
+        return .event(event)
     }
 }

@@ -77,7 +77,8 @@ public struct ReplayInput {
 
     private func readJSONLine(_ line: LineReader.Line, parser: JSONLinesEventParser, counts: inout Counts,
                               emit: (UEvent) -> Void) {
-        switch parser.parse(line.bytes) {
+        let result = parser.parse(line.bytes)
+        switch consume result {
         case .event(let event): emit(event)
         case .otherRecord: break
         case .newerSchema(let schema):

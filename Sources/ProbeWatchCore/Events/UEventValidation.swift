@@ -16,15 +16,22 @@ public enum UEventValidation {
     /// Returns why the event must not reach the timelines, or nil when it may. Every event passes here,
     /// so the path's bytes are walked once, for control bytes and dot segments together.
     public static func problem(with event: UEvent) -> Problem? {
-        var path = event.devpath
-        if path.isEmpty { return .emptyDevpath }
-        return path.withUTF8 { bytes in
-            if bytes[0] != 0x2f { return .relativeDevpath }
-            if bytes.count > maxDevpathBytes { return .devpathTooLong }
-            if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
-            let (control, dotSegment) = scan(bytes)
-            return control ? .controlCharacter : dotSegment ? .dotSegment : nil
+        if event.devpath.isEmpty { return .emptyDevpath }
+        // A native String lends its bytes in place; only another kind is copied to get them. (The outer
+        // optional says whether it lent them, the inner one is the answer.)
+        if let answer = event.devpath.utf8.withContiguousStorageIfAvailable({ problem(devpath: $0, of: event) }) {
+            return answer
         }
+        var path = event.devpath
+        return path.withUTF8 { problem(devpath: $0, of: event) }
+    }
+
+    private static func problem(devpath bytes: UnsafeBufferPointer<UInt8>, of event: UEvent) -> Problem? {
+        if bytes[0] != 0x2f { return .relativeDevpath }
+        if bytes.count > maxDevpathBytes { return .devpathTooLong }
+        if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
+        let (control, dotSegment) = scan(bytes)
+        return control ? .controlCharacter : dotSegment ? .dotSegment : nil
     }
 
     /// Control bytes, and `/./` or `/../` anywhere or at the end. Eight bytes at a time first: most paths
