@@ -48,15 +48,23 @@ public enum UEventValidation {
         let highs: UInt64 = 0x8080_8080_8080_8080
         var control: UInt64 = 0
         var dot: UInt64 = 0
-        var index = 0
-        while bytes.count - index >= 8 {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+        func look(at offset: Int) {
+            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
             let delete = word ^ (ones &* 0x7f)
             let period = word ^ (ones &* 0x2e)
             // Nonzero exactly when some byte is below 0x20 in `word`, or 0 in the others.
             control |= ((word &- ones &* 0x20) & ~word | (delete &- ones) & ~delete) & highs
             dot |= (period &- ones) & ~period & highs
+        }
+        var index = 0
+        while bytes.count - index >= 8 {
+            look(at: index)
             index += 8
+        }
+        // The rest as the last eight bytes, overlapping what was seen: only whether counts, not where.
+        if index < bytes.count, bytes.count >= 8 {
+            look(at: bytes.count - 8)
+            index = bytes.count
         }
         var controlTail = false
         var dotTail = false
