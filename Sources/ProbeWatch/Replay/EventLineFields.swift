@@ -34,6 +34,24 @@ struct EventLineFields {
     mutating func noteMistyped(_ field: StaticString) {
         if mistyped == nil { mistyped = field }
     }
+
+    /// The event these fields describe, their Strings and properties moved into it and left empty here:
+    /// reading them (even from a `consuming` value) copied each, a retain now and a release later.
+    mutating func takeEvent(action: UEventAction, time: EventTime) -> UEvent {
+        UEvent(action: action, devpath: Self.take(&devpath) ?? "", subsystem: Self.take(&subsystem),
+               driver: Self.take(&driver), seqnum: seqnum, properties: Self.take(&properties, leaving: UEventProperties()),
+               source: source ?? .replay, received: time, escapedKeys: Self.take(&escapedKeys, leaving: []))
+    }
+
+    private static func take<T>(_ value: inout T?) -> T? {
+        take(&value, leaving: nil)
+    }
+
+    private static func take<T>(_ value: inout T, leaving empty: T) -> T {
+        var taken = empty
+        swap(&taken, &value)
+        return taken
+    }
 }
 
 /// The top-level keys replay reads, told apart by their bytes without making Strings of them.

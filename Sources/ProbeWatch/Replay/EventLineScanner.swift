@@ -191,7 +191,7 @@ struct EventLineScanner {
         guard cursor.peek() == 0x7b else { return try nullOrMistyped("properties") }
         try cursor.expect(0x7b, "{")
         // On the stack: the tokens' room is needed only until the properties are built.
-        let failure = withUnsafeTemporaryAllocation(of: PropertyListBuilder.TokenPair.self,
+        let failure = withUnsafeTemporaryAllocation(of: PropertyListBuilder.PlainMember.self,
                                                     capacity: Self.pendingProperties) { pending -> JSONSyntaxError? in
             var builder = PropertyListBuilder(pending: pending, selection: selection)
             do throws(JSONSyntaxError) {

@@ -51,15 +51,12 @@ public struct JSONLinesEventParser {
     private func event(from fields: consuming EventLineFields, line: UnsafeRawBufferPointer,
                        properties: PropertyListBuilder.Selection) -> LineResult {
         guard let action = fields.action else { return .invalid("event without a known action") }
-        guard let devpath = fields.devpath else { return .invalid("event without devpath") }
+        guard fields.devpath != nil else { return .invalid("event without devpath") }
         guard (0...UdevadmTextParser.maxMonotonicUsec).contains(fields.monotonicUsec ?? 0) else {
             return .invalid("event with monotonic_usec out of range")
         }
         let time = EventTime(realtimeUsec: fields.realtimeUsec, monotonicUsec: fields.monotonicUsec ?? 0)
-        let event = UEvent(
-            action: action, devpath: devpath, subsystem: fields.subsystem, driver: fields.driver,
-            seqnum: fields.seqnum, properties: fields.properties, source: fields.source ?? .replay,
-            received: time, escapedKeys: fields.escapedKeys)
+        let event = fields.takeEvent(action: action, time: time)
         // An invalid event is written whatever the settings, so it is read again with all its properties.
         if properties == .readByTracker, UEventValidation.problem(with: event) != nil {
             return parse(line, properties: .all)

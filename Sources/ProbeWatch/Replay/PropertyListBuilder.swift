@@ -14,7 +14,30 @@ import ProbeWatchCore
 /// caller lends): `build()` then sizes the storage exactly and fills it in one allocation. The first
 /// member that is not, or one more than `pending` holds, hands the tokens kept so far to the general path.
 struct PropertyListBuilder {
-    typealias TokenPair = (name: JSONStringToken, value: JSONStringToken)
+    /// A plain member kept for later, as offsets in the line: 16 bytes, so that 64 of them fit the 1 KiB
+    /// that `withUnsafeTemporaryAllocation` keeps on the stack (it takes more from the heap).
+    struct PlainMember {
+        var nameStart, nameEnd, valueStart, valueEnd: UInt32
+
+        init?(name: JSONStringToken, value: JSONStringToken) {
+            guard let nameStart = UInt32(exactly: name.start), let nameEnd = UInt32(exactly: name.end),
+                  let valueStart = UInt32(exactly: value.start), let valueEnd = UInt32(exactly: value.end)
+            else { return nil }
+            (self.nameStart, self.nameEnd, self.valueStart, self.valueEnd) = (nameStart, nameEnd, valueStart, valueEnd)
+        }
+
+        var storageBytes: Int {
+            UEventProperties.storageBytes(nameCount: Int(nameEnd - nameStart), valueCount: Int(valueEnd - valueStart))
+        }
+
+        func name(in bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
+            PropertyListBuilder.bytes(from: Int(nameStart), to: Int(nameEnd), in: bytes)
+        }
+
+        func value(in bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
+            PropertyListBuilder.bytes(from: Int(valueStart), to: Int(valueEnd), in: bytes)
+        }
+    }
 
     /// Which members become properties.
     enum Selection {
@@ -26,7 +49,7 @@ struct PropertyListBuilder {
     private var properties = UEventProperties()
     private var previousName: JSONStringToken?
     private var unordered: [(name: String, value: String)]?
-    private let pending: UnsafeMutableBufferPointer<TokenPair>
+    private let pending: UnsafeMutableBufferPointer<PlainMember>
     private var pendingCount = 0
     /// The plain ASCII members are still only in `pending`.
     private var tokensOnly = true
@@ -37,7 +60,7 @@ struct PropertyListBuilder {
     /// is not known to be complete.
     private(set) var skippedUnplainName = false
 
-    init(pending: UnsafeMutableBufferPointer<TokenPair>, selection: Selection = .all) {
+    init(pending: UnsafeMutableBufferPointer<PlainMember>, selection: Selection = .all) {
         self.pending = pending
         self.selection = selection
     }
@@ -47,8 +70,9 @@ struct PropertyListBuilder {
         if selection == .readByTracker, !takesReadByTracker(name, in: bytes) { return }
         let inOrder = unordered == nil && name.isASCII && !name.hasEscapes && Self.sorts(name, after: previousName, in: bytes)
         if tokensOnly {
-            if inOrder, value.isASCII, !value.hasEscapes, pendingCount < pending.count {
-                pending[pendingCount] = (name, value)
+            if inOrder, value.isASCII, !value.hasEscapes, pendingCount < pending.count,
+               let member = PlainMember(name: name, value: value) {
+                pending[pendingCount] = member
                 pendingCount += 1
                 previousName = name
                 return
@@ -71,10 +95,15 @@ struct PropertyListBuilder {
     /// Leaves the token path: what it kept becomes properties, as the general path would have made them.
     private mutating func appendPending(in bytes: UnsafeRawBufferPointer) {
         tokensOnly = false
-        properties.reserveCapacity(bytes: max(512, Self.storageBytes(pending[..<pendingCount])))
-        for (name, value) in pending[..<pendingCount] {
-            properties.appendUnique(utf8Name: Self.bytes(of: name, in: bytes), value: Self.bytes(of: value, in: bytes))
+        properties.reserveCapacity(bytes: max(512, pending[..<pendingCount].reduce(0) { $0 + $1.storageBytes }))
+        for member in pending[..<pendingCount] {
+            properties.appendUnique(utf8Name: member.name(in: bytes), value: member.value(in: bytes))
         }
+    }
+
+    /// Bit n is set when one of the names has n bytes (all are shorter than 64).
+    private static let trackerNameLengths = UEvent.propertiesReadByTracker.reduce(UInt64(0)) {
+        $0 | 1 << UInt64($1.utf8CodeUnitCount)
     }
 
     /// Whether the member named `name` is the first of a name the tracker reads.
@@ -83,6 +112,8 @@ struct PropertyListBuilder {
             skippedUnplainName = true
             return false
         }
+        // By length first: nearly every name is none of them.
+        guard name.count < 64, Self.trackerNameLengths & 1 << UInt64(name.count) != 0 else { return false }
         let text = UnsafeRawBufferPointer(rebasing: bytes[name.start..<name.end])
         for (offset, wanted) in UEvent.propertiesReadByTracker.enumerated() where text.equals(wanted) {
             let bit: UInt8 = 1 << offset
@@ -92,22 +123,21 @@ struct PropertyListBuilder {
         return false
     }
 
-    private static func storageBytes(_ pairs: UnsafeMutableBufferPointer<TokenPair>.SubSequence) -> Int {
-        pairs.reduce(0) { $0 + UEventProperties.storageBytes(nameCount: $1.name.count, valueCount: $1.value.count) }
+    private static func bytes(of token: JSONStringToken, in bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
+        Self.bytes(from: token.start, to: token.end, in: bytes)
     }
 
-    private static func bytes(of token: JSONStringToken, in bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
-        UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end]).assumingMemoryBound(to: UInt8.self)
+    fileprivate static func bytes(from start: Int, to end: Int, in bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
+        UnsafeRawBufferPointer(rebasing: bytes[start..<end]).assumingMemoryBound(to: UInt8.self)
     }
 
     /// `bytes` must be the line the tokens were read from.
     func build(in bytes: UnsafeRawBufferPointer) -> UEventProperties {
         if tokensOnly {
-            let pairs = pending[..<pendingCount]
-            return UEventProperties(utf8ByteCount: Self.storageBytes(pairs)) { builder in
-                for (name, value) in pairs {
-                    builder.append(utf8Name: Self.bytes(of: name, in: bytes), value: Self.bytes(of: value, in: bytes))
-                }
+            let members = pending[..<pendingCount]
+            if members.isEmpty { return UEventProperties() }  // no allocation for an event without any kept
+            return UEventProperties(utf8ByteCount: members.reduce(0) { $0 + $1.storageBytes }) { builder in
+                for member in members { builder.append(utf8Name: member.name(in: bytes), value: member.value(in: bytes)) }
             }
         }
         guard let unordered else { return properties }
