@@ -27,6 +27,59 @@ struct HotPathTests {
             == "async bind \(TimeSpan.describe(usec: hours)) after probe became pending")
     }
 
+    @Test func aValueComparesByteForByte() {
+        let properties: UEventProperties = ["MODALIAS": "pci:v8086", "NAME": "e\u{301}"]
+        #expect(properties.value(named: "MODALIAS", isByteForByte: "pci:v8086"))
+        #expect(!properties.value(named: "MODALIAS", isByteForByte: "pci:v8087"))
+        #expect(!properties.value(named: "MODALIAS", isByteForByte: "pci:v808"))
+        #expect(!properties.value(named: "DEVPATH", isByteForByte: ""))
+        // Canonically equal as Strings, but not the same bytes: a caller must take the new spelling.
+        #expect(properties["NAME"] == "é" && !properties.value(named: "NAME", isByteForByte: "é"))
+    }
+
+    @Test func bytesCompareAWordAtATime() {
+        let text = Array("0123456789abcdefghij".utf8)
+        text.withUnsafeBufferPointer { all in
+            for length in 0...text.count {
+                let prefix = UnsafeBufferPointer(rebasing: all[..<length])
+                for other in 0...text.count {
+                    let copy = Array(all[..<other])
+                    copy.withUnsafeBufferPointer { #expect(UEventProperties.sameBytes(prefix, $0) == (length == other)) }
+                }
+                for changed in 0..<length {
+                    var copy = Array(prefix)
+                    copy[changed] ^= 1
+                    copy.withUnsafeBufferPointer { #expect(!UEventProperties.sameBytes(prefix, $0)) }
+                }
+            }
+        }
+    }
+
+    @Test func aDeviceTakesANewOrChangedModaliasOnly() {
+        var device = DeviceState(devpath: "/devices/x", subsystem: "pci", modalias: nil)
+        func event(_ properties: UEventProperties) -> UEvent {
+            UEvent(action: .add, devpath: "/devices/x", properties: properties, received: time)
+        }
+        device.takeModalias(of: event([:]))
+        #expect(device.modalias == nil)
+        device.takeModalias(of: event(["MODALIAS": "a"]))
+        #expect(device.modalias == "a")
+        device.takeModalias(of: event(["MODALIAS": "a"]))
+        device.takeModalias(of: event([:]))
+        #expect(device.modalias == "a")
+        device.takeModalias(of: event(["MODALIAS": "b"]))
+        #expect(device.modalias == "b")
+    }
+
+    @Test func boundBeforeIsAskedWithoutHashingFewDrivers() {
+        var device = DeviceState(devpath: "/devices/x", subsystem: "pci", modalias: nil)
+        #expect(!device.hasBoundBefore("a"))
+        for name in ["a", "b", "a", "c", "d", "e", "f", "b"] { device.noteBound(by: name) }
+        #expect(device.boundBefore == ["a", "b", "c", "d", "e", "f"])
+        for name in ["a", "b", "c", "d", "e", "f"] { #expect(device.hasBoundBefore(name)) }
+        #expect(!device.hasBoundBefore("g") && !device.hasBoundBefore(""))
+    }
+
     @Test func entriesCompareByWhatTheySay() {
         #expect(entry(.probePendingBy(driver: "x")) == entry(.text("probe pending by x")))
         var annotated = DeviceState(devpath: "/devices/x", subsystem: "x", modalias: nil)

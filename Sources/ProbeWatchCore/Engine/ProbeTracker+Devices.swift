@@ -2,11 +2,10 @@ extension ProbeTracker {
     mutating func deviceAdded(_ event: UEvent, ref: EventRef) {
         let entry = TimelineEntry(seqnum: ref.seqnum, action: .add, driver: nil, time: ref.time, note: nil)
         let limit = configuration.timelineLimit
-        let modalias = event.modalias
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         let bus = withDevice(at: index) { device in
             if let subsystem = event.subsystem { device.subsystem = subsystem }
-            if let modalias { device.modalias = modalias }
+            device.takeModalias(of: event)
             device.removed = false
             // device_add() sends KOBJ_ADD before bus_probe_device(): a new device has no driver yet.
             device.setBindState(.unbound, at: ref)
@@ -40,12 +39,11 @@ extension ProbeTracker {
 
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
-        let modalias = event.modalias
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         // Read what the rules need, and record the bind, in one in-place access: a copy of the device
         // kept alive across the mutation would duplicate its whole timeline.
         let (subsystem, previous, since) = withDevice(at: index) { device in
-            if let modalias { device.modalias = modalias }
+            device.takeModalias(of: event)
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
                                         note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
             return (device.subsystem, device.boundDriver, device.bindStateSince)
@@ -67,7 +65,7 @@ extension ProbeTracker {
             }
             device.annotateLast(note)
             device.setBindState(.bound(driver: name), at: ref)
-            device.boundBefore.insert(name)
+            device.noteBound(by: name)
         }
     }
 

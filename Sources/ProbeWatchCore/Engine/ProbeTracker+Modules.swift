@@ -1,7 +1,7 @@
 extension ProbeTracker {
     /// Does the driver claim the device? By module alias, by name, or by an earlier bind in this run.
     mutating func matches(_ driver: RegisteredDriver, deviceAt index: DeviceIndex) -> Bool {
-        if withDevice(at: index, { $0.boundBefore.contains(driver.key.name) }) { return true }
+        if withDevice(at: index, { $0.hasBoundBefore(driver.key.name) }) { return true }
         let modules = modules(ofDeviceAt: index).map(normalizedModuleName)
         if let module = driver.module, modules.contains(normalizedModuleName(module)) { return true }
         return modules.contains(normalizedModuleName(driver.key.name))
