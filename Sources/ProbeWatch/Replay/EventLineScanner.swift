@@ -154,6 +154,13 @@ struct EventLineScanner {
 
     /// An integer field; nil when null, and when mistyped or out of range (noted).
     private mutating func integer<T: FixedWidthInteger>(_: T.Type, _ field: StaticString) throws(JSONSyntaxError) -> T? {
+        if let plain = cursor.takePlainInteger() {
+            guard let value = T(exactly: plain) else {
+                fields.noteMistyped(field)
+                return nil
+            }
+            return value
+        }
         switch try number() {
         case .value(let token):
             guard let value = token.integer(T.self, in: cursor.bytes) else {

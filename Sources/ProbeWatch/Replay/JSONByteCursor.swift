@@ -178,6 +178,29 @@ struct JSONByteCursor {
         }
     }
 
+    /// The integer here if it is written plainly (1 to 18 digits, no leading zero, sign, fraction or
+    /// exponent), read in the same pass that checks it; otherwise nil, and nothing is taken. SEQNUMs and
+    /// times are written so: the general path scanned them, then read them again.
+    mutating func takePlainInteger() -> UInt64? {
+        guard peek().map({ $0 &- 0x31 < 9 }) == true else { return nil }
+        var end = index
+        var value: UInt64 = 0
+        while end < bytes.count, end - index < 18 {
+            let digit = bytes[end] &- 0x30
+            guard digit < 10 else { break }
+            value = value * 10 + UInt64(digit)
+            end += 1
+        }
+        if end < bytes.count {
+            switch bytes[end] {
+            case 0x2e, 0x45, 0x65, 0x30...0x39: return nil  // a fraction, an exponent, a 19th digit
+            default: break
+            }
+        }
+        index = end
+        return value
+    }
+
     /// The number that starts here, checked against JSON's grammar.
     mutating func number() throws(JSONSyntaxError) -> JSONNumberToken {
         _ = peek()
