@@ -38,12 +38,17 @@ public struct PendingProbes: Sendable {
     }
 
     public mutating func start(_ probe: PendingProbe) {
-        guard let index = byDevice.index(forKey: probe.devpath) else {
-            byDevice[probe.devpath] = ProbesOfDevice(probe)
-            count += 1
-            return
+        // One hash, found or inserted in place: a device's add nearly always starts its first probe.
+        if Self.put(probe, into: &byDevice[probe.devpath]) { count += 1 }
+    }
+
+    /// Puts the probe in a device's slot; says whether it was added (not a replacement).
+    private static func put(_ probe: PendingProbe, into slot: inout ProbesOfDevice?) -> Bool {
+        guard slot != nil else {
+            slot = ProbesOfDevice(probe)
+            return true
         }
-        if byDevice.values[index].put(probe) { count += 1 }
+        return slot!.put(probe)
     }
 
     @discardableResult
