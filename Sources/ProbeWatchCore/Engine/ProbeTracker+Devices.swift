@@ -34,7 +34,7 @@ extension ProbeTracker {
             emit(.race(explainedIfLogged(RaceRules.deviceRemovedBeforeBind(probe, removal: ref), probe: probe)))
             devices.values[index].annotateLast(.removedBeforeBind(driver: probe.driver.name))
         }
-        forgetOldRemovedDevices(adding: event.devpath, removal: removal)
+        forgetOldRemovedDevices(adding: devices.key(at: index), removal: removal)
     }
 
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
@@ -149,8 +149,8 @@ extension ProbeTracker {
 
     /// Keeps removed devices' history, but only the newest `removedDeviceLimit` of them. A devpath removed
     /// again is listed again; only its latest removal (matching `removalNumber`) may forget it.
-    private mutating func forgetOldRemovedDevices(adding devpath: String, removal: Int) {
-        removedOrder.append((devpath, removal))
+    private mutating func forgetOldRemovedDevices(adding key: DeviceKey, removal: Int) {
+        removedOrder.append((key, removal))
         guard removedOrder.count > configuration.removedDeviceLimit * 2 else { return }
         let excess = removedOrder.count - configuration.removedDeviceLimit
         for (old, number) in removedOrder.prefix(excess) {
