@@ -3,6 +3,7 @@ extension ProbeTracker {
     mutating func matches(_ driver: RegisteredDriver, deviceAt index: DeviceIndex) -> Bool {
         if withDevice(at: index, { $0.hasBoundBefore(driver.key.name) }) { return true }
         let modules = modules(ofDeviceAt: index).map(normalizedModuleName)
+        if modules.isEmpty { return false }  // no alias, or no module index: nothing to normalize names for
         if let module = driver.module, modules.contains(normalizedModuleName(module)) { return true }
         return modules.contains(normalizedModuleName(driver.key.name))
     }
