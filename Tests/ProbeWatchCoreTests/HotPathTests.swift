@@ -123,3 +123,33 @@ struct HotPathTests {
         #expect(buffer.gapCount == 0)
     }
 }
+
+/// TimeSpan.describe builds its text in one String now; it must read as the interpolated form did.
+@Suite("Time spans described as before")
+struct TimeSpanTextTests {
+    /// The form before: interpolation and a padding String.
+    static func reference(_ usec: Int64) -> String {
+        func fixed(_ value: Double, _ digits: Int) -> String {
+            var scale = 1.0
+            for _ in 0..<digits { scale *= 10 }
+            let scaled = Int64((value * scale).rounded())
+            let whole = scaled / Int64(scale)
+            let frac = String(scaled % Int64(scale))
+            return "\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
+        }
+        if usec < 1_000 { return "\(usec) µs" }
+        if usec < 1_000_000 { return "\(fixed(Double(usec) / 1e3, 1)) ms" }
+        return "\(fixed(Double(usec) / 1e6, 2)) s"
+    }
+
+    @Test func readsAsBefore() {
+        var values: [Int64] = [.min, -1, 0, 1, 999, 1_000, 1_049, 1_050, 1_051, 9_950, 99_949, 99_950, 999_949,
+                               999_950, 999_999, 1_000_000, 1_004_999, 1_005_000, 59_995_000, .max]
+        var state: UInt64 = 42
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(Int64(state >> (state % 40 + 24)))
+        }
+        for usec in values { #expect(TimeSpan.describe(usec: usec) == Self.reference(usec), "\(usec)") }
+    }
+}
