@@ -27,6 +27,59 @@ struct HotPathTests {
             == "async bind \(TimeSpan.describe(usec: hours)) after probe became pending")
     }
 
+    @Test func aValueComparesByteForByte() {
+        let properties: UEventProperties = ["MODALIAS": "pci:v8086", "NAME": "e\u{301}"]
+        #expect(properties.value(named: "MODALIAS", isByteForByte: "pci:v8086"))
+        #expect(!properties.value(named: "MODALIAS", isByteForByte: "pci:v8087"))
+        #expect(!properties.value(named: "MODALIAS", isByteForByte: "pci:v808"))
+        #expect(!properties.value(named: "DEVPATH", isByteForByte: ""))
+        // Canonically equal as Strings, but not the same bytes: a caller must take the new spelling.
+        #expect(properties["NAME"] == "é" && !properties.value(named: "NAME", isByteForByte: "é"))
+    }
+
+    @Test func bytesCompareAWordAtATime() {
+        let text = Array("0123456789abcdefghij".utf8)
+        text.withUnsafeBufferPointer { all in
+            for length in 0...text.count {
+                let prefix = UnsafeBufferPointer(rebasing: all[..<length])
+                for other in 0...text.count {
+                    let copy = Array(all[..<other])
+                    copy.withUnsafeBufferPointer { #expect(UEventProperties.sameBytes(prefix, $0) == (length == other)) }
+                }
+                for changed in 0..<length {
+                    var copy = Array(prefix)
+                    copy[changed] ^= 1
+                    copy.withUnsafeBufferPointer { #expect(!UEventProperties.sameBytes(prefix, $0)) }
+                }
+            }
+        }
+    }
+
+    @Test func aDeviceTakesANewOrChangedModaliasOnly() {
+        var device = DeviceState(devpath: "/devices/x", subsystem: "pci", modalias: nil)
+        func event(_ properties: UEventProperties) -> UEvent {
+            UEvent(action: .add, devpath: "/devices/x", properties: properties, received: time)
+        }
+        device.takeModalias(of: event([:]))
+        #expect(device.modalias == nil)
+        device.takeModalias(of: event(["MODALIAS": "a"]))
+        #expect(device.modalias == "a")
+        device.takeModalias(of: event(["MODALIAS": "a"]))
+        device.takeModalias(of: event([:]))
+        #expect(device.modalias == "a")
+        device.takeModalias(of: event(["MODALIAS": "b"]))
+        #expect(device.modalias == "b")
+    }
+
+    @Test func boundBeforeIsAskedWithoutHashingFewDrivers() {
+        var device = DeviceState(devpath: "/devices/x", subsystem: "pci", modalias: nil)
+        #expect(!device.hasBoundBefore("a"))
+        for name in ["a", "b", "a", "c", "d", "e", "f", "b"] { device.noteBound(by: name) }
+        #expect(device.boundBefore == ["a", "b", "c", "d", "e", "f"])
+        for name in ["a", "b", "c", "d", "e", "f"] { #expect(device.hasBoundBefore(name)) }
+        #expect(!device.hasBoundBefore("g") && !device.hasBoundBefore(""))
+    }
+
     @Test func entriesCompareByWhatTheySay() {
         #expect(entry(.probePendingBy(driver: "x")) == entry(.text("probe pending by x")))
         var annotated = DeviceState(devpath: "/devices/x", subsystem: "x", modalias: nil)
@@ -68,5 +121,35 @@ struct HotPathTests {
         let gap = buffer.passesThrough(event(13))
         #expect(!gap)  // a gap waits
         #expect(buffer.gapCount == 0)
+    }
+}
+
+/// TimeSpan.describe builds its text in one String now; it must read as the interpolated form did.
+@Suite("Time spans described as before")
+struct TimeSpanTextTests {
+    /// The form before: interpolation and a padding String.
+    static func reference(_ usec: Int64) -> String {
+        func fixed(_ value: Double, _ digits: Int) -> String {
+            var scale = 1.0
+            for _ in 0..<digits { scale *= 10 }
+            let scaled = Int64((value * scale).rounded())
+            let whole = scaled / Int64(scale)
+            let frac = String(scaled % Int64(scale))
+            return "\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
+        }
+        if usec < 1_000 { return "\(usec) µs" }
+        if usec < 1_000_000 { return "\(fixed(Double(usec) / 1e3, 1)) ms" }
+        return "\(fixed(Double(usec) / 1e6, 2)) s"
+    }
+
+    @Test func readsAsBefore() {
+        var values: [Int64] = [.min, -1, 0, 1, 999, 1_000, 1_049, 1_050, 1_051, 9_950, 99_949, 99_950, 999_949,
+                               999_950, 999_999, 1_000_000, 1_004_999, 1_005_000, 59_995_000, .max]
+        var state: UInt64 = 42
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(Int64(state >> (state % 40 + 24)))
+        }
+        for usec in values { #expect(TimeSpan.describe(usec: usec) == Self.reference(usec), "\(usec)") }
     }
 }

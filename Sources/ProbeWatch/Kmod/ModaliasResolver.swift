@@ -36,6 +36,8 @@ public final class ModaliasResolver {
     }
 
     public func modules(for modalias: String) -> [String] {
+        // Without an index every answer is empty: hashing the alias into the cache would be the whole cost.
+        guard context != nil else { return [] }
         if let cached = cache[modalias] { return cached }
         let names = lookup(modalias)
         if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }

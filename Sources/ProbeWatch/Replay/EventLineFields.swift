@@ -20,6 +20,8 @@ struct EventLineFields {
     var realtimeUsec: Int64?
     var monotonicUsec: Int64?
     var properties = UEventProperties()
+    /// Only some properties were kept, and a skipped name was not plain ASCII (see PropertyListBuilder).
+    var propertiesMayLackTrackedOnes = false
     var escapedKeys: [String] = []
 
     /// The first field whose value had a type the schema does not allow.
@@ -31,6 +33,24 @@ struct EventLineFields {
 
     mutating func noteMistyped(_ field: StaticString) {
         if mistyped == nil { mistyped = field }
+    }
+
+    /// The event these fields describe, their Strings and properties moved into it and left empty here:
+    /// reading them (even from a `consuming` value) copied each, a retain now and a release later.
+    mutating func takeEvent(action: UEventAction, time: EventTime) -> UEvent {
+        UEvent(action: action, devpath: Self.take(&devpath) ?? "", subsystem: Self.take(&subsystem),
+               driver: Self.take(&driver), seqnum: seqnum, properties: Self.take(&properties, leaving: UEventProperties()),
+               source: source ?? .replay, received: time, escapedKeys: Self.take(&escapedKeys, leaving: []))
+    }
+
+    private static func take<T>(_ value: inout T?) -> T? {
+        take(&value, leaving: nil)
+    }
+
+    private static func take<T>(_ value: inout T, leaving empty: T) -> T {
+        var taken = empty
+        swap(&taken, &value)
+        return taken
     }
 }
 

@@ -10,15 +10,19 @@ struct EventLineScanner {
     private var seen: UInt16 = 0
     /// Where the line is in `EventLineKey.encoderOrder`, while it follows it.
     private var nextInOrder = 0
+    private let selection: PropertyListBuilder.Selection
 
-    static func scan(_ line: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> EventLineFields {
-        var scanner = EventLineScanner(cursor: JSONByteCursor(line))
+    /// `properties`: which members of `properties` to keep; every member is checked either way.
+    static func scan(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection = .all)
+        throws(JSONSyntaxError) -> EventLineFields {
+        var scanner = EventLineScanner(cursor: JSONByteCursor(line), selection: properties)
         try scanner.object()
         return scanner.fields
     }
 
-    private init(cursor: JSONByteCursor) {
+    private init(cursor: JSONByteCursor, selection: PropertyListBuilder.Selection) {
         self.cursor = cursor
+        self.selection = selection
     }
 
     private enum Value<T> {
@@ -150,6 +154,13 @@ struct EventLineScanner {
 
     /// An integer field; nil when null, and when mistyped or out of range (noted).
     private mutating func integer<T: FixedWidthInteger>(_: T.Type, _ field: StaticString) throws(JSONSyntaxError) -> T? {
+        if let plain = cursor.takePlainInteger() {
+            guard let value = T(exactly: plain) else {
+                fields.noteMistyped(field)
+                return nil
+            }
+            return value
+        }
         switch try number() {
         case .value(let token):
             guard let value = token.integer(T.self, in: cursor.bytes) else {
@@ -180,25 +191,42 @@ struct EventLineScanner {
         fields.noteMistyped(field)
     }
 
+    /// Members kept as tokens before the properties are built; a line with more takes the general path.
+    private static let pendingProperties = 64
+
     private mutating func readProperties() throws(JSONSyntaxError) {
         guard cursor.peek() == 0x7b else { return try nullOrMistyped("properties") }
         try cursor.expect(0x7b, "{")
-        var builder = PropertyListBuilder()
-        if !cursor.take(0x7d) {
-            repeat {
-                let name = try cursor.string()
-                try cursor.expect(0x3a, ":")
-                guard cursor.peek() == 0x22 else {
-                    try cursor.skipValue(depth: 3)
-                    fields.noteMistyped("properties")
-                    continue
-                }
-                let value = try cursor.string()
-                builder.add(name: name, value: value, text: { JSONEscapes.string(value, in: cursor.bytes) },
-                            in: cursor.bytes)
-            } while try cursor.separator(closing: 0x7d)
+        // On the stack: the tokens' room is needed only until the properties are built.
+        let failure = withUnsafeTemporaryAllocation(of: PropertyListBuilder.PlainMember.self,
+                                                    capacity: Self.pendingProperties) { pending -> JSONSyntaxError? in
+            var builder = PropertyListBuilder(pending: pending, selection: selection)
+            do throws(JSONSyntaxError) {
+                try readMembers(into: &builder)
+            } catch {
+                return error
+            }
+            fields.properties = builder.build(in: cursor.bytes)
+            fields.propertiesMayLackTrackedOnes = builder.skippedUnplainName
+            return nil
         }
-        fields.properties = builder.build()
+        if let failure { throw failure }
+    }
+
+    private mutating func readMembers(into builder: inout PropertyListBuilder) throws(JSONSyntaxError) {
+        if cursor.take(0x7d) { return }
+        repeat {
+            let name = try cursor.string()
+            try cursor.expect(0x3a, ":")
+            guard cursor.peek() == 0x22 else {
+                try cursor.skipValue(depth: 3)
+                fields.noteMistyped("properties")
+                continue
+            }
+            let value = try cursor.string()
+            builder.add(name: name, value: value, text: { JSONEscapes.string(value, in: cursor.bytes) },
+                        in: cursor.bytes)
+        } while try cursor.separator(closing: 0x7d)
     }
 
     private mutating func readEscaped() throws(JSONSyntaxError) {

@@ -11,7 +11,14 @@ public struct JSONLinesEventParser {
         case invalid(String)
     }
 
-    public init() {}
+    /// False when no record will show a valid event (replay without event records): then a valid event
+    /// keeps only the properties the tracker reads, and building the rest, most of a line, is skipped.
+    /// An invalid event is written whatever the settings, so it keeps them all.
+    public var keepsAllProperties: Bool
+
+    public init(keepsAllProperties: Bool = true) {
+        self.keepsAllProperties = keepsAllProperties
+    }
 
     public func parse(_ line: Substring) -> LineResult {
         var line = line
@@ -20,31 +27,40 @@ public struct JSONLinesEventParser {
 
     /// One line, without its newline.
     public func parse(_ line: UnsafeRawBufferPointer) -> LineResult {
+        parse(line, properties: keepsAllProperties ? .all : .readByTracker)
+    }
+
+    private func parse(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection) -> LineResult {
         let fields: EventLineFields
         do {
-            fields = try EventLineScanner.scan(line)
+            fields = try EventLineScanner.scan(line, properties: properties)
         } catch {
             return .invalid(error.description)
         }
+        if fields.propertiesMayLackTrackedOnes { return parse(line, properties: .all) }
         if fields.schemaMistyped { return .invalid("schema is not an integer") }
         // Before any other check: a newer probewatch may have changed what the other fields are.
         if let schema = fields.schema, schema > RecordContext.schemaVersion { return .newerSchema(schema) }
         if fields.typeMistyped { return .invalid("type is not a string") }
         guard fields.type == .event else { return .otherRecord }
         if let field = fields.mistyped { return .invalid("event whose \(field) has the wrong type") }
-        return event(from: fields)
+        return event(from: fields, line: line, properties: properties)
     }
 
-    private func event(from fields: EventLineFields) -> LineResult {
+    /// Consumes the fields: their Strings and properties move into the event instead of being copied.
+    private func event(from fields: consuming EventLineFields, line: UnsafeRawBufferPointer,
+                       properties: PropertyListBuilder.Selection) -> LineResult {
         guard let action = fields.action else { return .invalid("event without a known action") }
-        guard let devpath = fields.devpath else { return .invalid("event without devpath") }
+        guard fields.devpath != nil else { return .invalid("event without devpath") }
         guard (0...UdevadmTextParser.maxMonotonicUsec).contains(fields.monotonicUsec ?? 0) else {
             return .invalid("event with monotonic_usec out of range")
         }
         let time = EventTime(realtimeUsec: fields.realtimeUsec, monotonicUsec: fields.monotonicUsec ?? 0)
-        return .event(UEvent(
-            action: action, devpath: devpath, subsystem: fields.subsystem, driver: fields.driver,
-            seqnum: fields.seqnum, properties: fields.properties, source: fields.source ?? .replay,
-            received: time, escapedKeys: fields.escapedKeys))
+        let event = fields.takeEvent(action: action, time: time)
+        // An invalid event is written whatever the settings, so it is read again with all its properties.
+        if properties == .readByTracker, UEventValidation.problem(with: event) != nil {
+            return parse(line, properties: .all)
+        }
+        return .event(event)
     }
 }

@@ -27,6 +27,8 @@ public final class OfflineReplay {
         configuration.modulesForModalias = resolver.modules(for:)
         pipeline = EventPipeline(tracker: ProbeTracker(configuration: configuration),
                                  reorderWindowUsec: options.reorderWindowUsec)
+        // Only the JSON log shows valid events (the console here shows none).
+        pipeline.emitsValidEvents = options.jsonLogPath != nil && options.includeEventRecords
         var sinks: [RecordSink] = []
         if options.jsonLogPath != "-" { sinks.append(ConsoleSink(showEvents: false)) }
         if let path = options.jsonLogPath {
@@ -58,7 +60,9 @@ public final class OfflineReplay {
     }
 
     private func replay(_ path: String, lastTime: (EventTime) -> Void) throws {
-        let counts = try ReplayInput(path: path, format: options.format, logger: logger).read { event in
+        var input = ReplayInput(path: path, format: options.format, logger: logger)
+        input.keepsAllProperties = pipeline.emitsValidEvents  // no record shows a valid event's properties otherwise
+        let counts = try input.read { event in
             lastTime(event.received)
             pipeline.ingest(event, emit: write)
         }

@@ -28,6 +28,8 @@ public struct ReplayInput {
     public let path: String
     public let format: ReplayFormat
     let logger: Logger
+    /// See `JSONLinesEventParser.keepsAllProperties`.
+    public var keepsAllProperties = true
 
     public init(path: String, format: ReplayFormat, logger: Logger) {
         self.path = path
@@ -45,7 +47,7 @@ public struct ReplayInput {
             events += 1
             emit(event)
         }
-        let jsonl = JSONLinesEventParser()
+        let jsonl = JSONLinesEventParser(keepsAllProperties: keepsAllProperties)
         var udevadm = UdevadmTextParser()
         let reader = LineReader(path: path)
         try reader.forEachLine { line in
@@ -75,7 +77,8 @@ public struct ReplayInput {
 
     private func readJSONLine(_ line: LineReader.Line, parser: JSONLinesEventParser, counts: inout Counts,
                               emit: (UEvent) -> Void) {
-        switch parser.parse(line.bytes) {
+        let result = parser.parse(line.bytes)
+        switch consume result {
         case .event(let event): emit(event)
         case .otherRecord: break
         case .newerSchema(let schema):

@@ -5,6 +5,9 @@ public struct EventPipeline {
     public private(set) var summary = RunSummary()
     private var lastSeqnum: UInt64?
     private var scratch: [UEvent] = []
+    /// Whether a valid event is emitted as an `event` record. Off when no sink writes them (replay without
+    /// event records): the record would copy the event for nothing. Invalid events are emitted either way.
+    public var emitsValidEvents = true
 
     public init(tracker: ProbeTracker, reorderWindowUsec: Int64) {
         self.tracker = tracker
@@ -106,7 +109,7 @@ public struct EventPipeline {
     private mutating func apply(_ event: UEvent, emit: (Record) -> Void) {
         summary.events += 1
         if let seqnum = event.seqnum { lastSeqnum = max(lastSeqnum ?? 0, seqnum) }
-        emit(.event(event, invalid: nil))
+        if emitsValidEvents { emit(.event(event, invalid: nil)) }
         var counts = RecordCounts()
         tracker.process(event) { record in
             counts.count(record)

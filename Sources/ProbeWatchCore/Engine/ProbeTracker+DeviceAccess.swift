@@ -1,14 +1,17 @@
 extension ProbeTracker {
-    typealias DeviceIndex = [String: DeviceState].Index
+    typealias DeviceIndex = DeviceTable.Index
 
     /// Where a device is kept, creating it if unknown. The index stays valid until a device is added or
     /// forgotten, so an event that touches its device several times hashes the DEVPATH once.
     mutating func deviceIndex(_ devpath: String, subsystem: String?) -> DeviceIndex {
-        if let index = devices.index(forKey: devpath) { return index }
-        devices[devpath] = DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
-        return devices.index(forKey: devpath)!
+        let key = DeviceKey(devpath)
+        if let index = devices.index(forKey: key) { return index }
+        devices[key] = DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
+        return devices.index(forKey: key)!
     }
 
+    /// Also the way to read a field: `devices.values[index]` would copy the whole device, timeline and all,
+    /// retaining each of its references, where this yields it in place.
     @discardableResult
     mutating func withDevice<Result>(at index: DeviceIndex, _ body: (inout DeviceState) -> Result) -> Result {
         body(&devices.values[index])

@@ -2,11 +2,10 @@ extension ProbeTracker {
     mutating func deviceAdded(_ event: UEvent, ref: EventRef) {
         let entry = TimelineEntry(seqnum: ref.seqnum, action: .add, driver: nil, time: ref.time, note: nil)
         let limit = configuration.timelineLimit
-        let modalias = event.modalias
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         let bus = withDevice(at: index) { device in
             if let subsystem = event.subsystem { device.subsystem = subsystem }
-            if let modalias { device.modalias = modalias }
+            device.takeModalias(of: event)
             device.removed = false
             // device_add() sends KOBJ_ADD before bus_probe_device(): a new device has no driver yet.
             device.setBindState(.unbound, at: ref)
@@ -35,17 +34,16 @@ extension ProbeTracker {
             emit(.race(explainedIfLogged(RaceRules.deviceRemovedBeforeBind(probe, removal: ref), probe: probe)))
             devices.values[index].annotateLast(.removedBeforeBind(driver: probe.driver.name))
         }
-        forgetOldRemovedDevices(adding: event.devpath, removal: removal)
+        forgetOldRemovedDevices(adding: devices.key(at: index), removal: removal)
     }
 
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
-        let modalias = event.modalias
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
         // Read what the rules need, and record the bind, in one in-place access: a copy of the device
         // kept alive across the mutation would duplicate its whole timeline.
         let (subsystem, previous, since) = withDevice(at: index) { device in
-            if let modalias { device.modalias = modalias }
+            device.takeModalias(of: event)
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
                                         note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
             return (device.subsystem, device.boundDriver, device.bindStateSince)
@@ -67,7 +65,7 @@ extension ProbeTracker {
             }
             device.annotateLast(note)
             device.setBindState(.bound(driver: name), at: ref)
-            device.boundBefore.insert(name)
+            device.noteBound(by: name)
         }
     }
 
@@ -151,13 +149,13 @@ extension ProbeTracker {
 
     /// Keeps removed devices' history, but only the newest `removedDeviceLimit` of them. A devpath removed
     /// again is listed again; only its latest removal (matching `removalNumber`) may forget it.
-    private mutating func forgetOldRemovedDevices(adding devpath: String, removal: Int) {
-        removedOrder.append((devpath, removal))
+    private mutating func forgetOldRemovedDevices(adding key: DeviceKey, removal: Int) {
+        removedOrder.append((key, removal))
         guard removedOrder.count > configuration.removedDeviceLimit * 2 else { return }
         let excess = removedOrder.count - configuration.removedDeviceLimit
         for (old, number) in removedOrder.prefix(excess) {
             guard let index = devices.index(forKey: old) else { continue }
-            if devices.values[index].removed, devices.values[index].removalNumber == number {
+            if withDevice(at: index, { $0.removed && $0.removalNumber == number }) {
                 devices.remove(at: index)
             }
         }

@@ -62,7 +62,7 @@ extension ProbeTracker {
     mutating func startProbe(
         at index: DeviceIndex, driver: RegisteredDriver, trigger: ProbeTrigger, ref: EventRef
     ) {
-        let devpath = devices.keys[index]
+        let devpath = devices.devpath(at: index)
         let module = module(registered: driver.module, deviceAt: index)
         pending.start(
             PendingProbe(devpath: devpath, driver: driver.key, module: module, trigger: trigger, started: ref))

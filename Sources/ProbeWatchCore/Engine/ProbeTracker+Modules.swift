@@ -1,8 +1,9 @@
 extension ProbeTracker {
     /// Does the driver claim the device? By module alias, by name, or by an earlier bind in this run.
     mutating func matches(_ driver: RegisteredDriver, deviceAt index: DeviceIndex) -> Bool {
-        if devices.values[index].boundBefore.contains(driver.key.name) { return true }
+        if withDevice(at: index, { $0.hasBoundBefore(driver.key.name) }) { return true }
         let modules = modules(ofDeviceAt: index).map(normalizedModuleName)
+        if modules.isEmpty { return false }  // no alias, or no module index: nothing to normalize names for
         if let module = driver.module, modules.contains(normalizedModuleName(module)) { return true }
         return modules.contains(normalizedModuleName(driver.key.name))
     }
@@ -19,7 +20,7 @@ extension ProbeTracker {
 
     /// The modules the device's MODALIAS resolves to.
     private mutating func modules(ofDeviceAt index: DeviceIndex) -> [String] {
-        guard let modalias = devices.values[index].modalias else { return [] }
+        guard let modalias = withDevice(at: index, { $0.modalias }) else { return [] }
         return modules(forModalias: modalias)
     }
 

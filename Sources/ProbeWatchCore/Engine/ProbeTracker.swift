@@ -27,11 +27,11 @@ public struct ProbeTracker {
     }
 
     public internal(set) var configuration: Configuration
-    public internal(set) var devices: [String: DeviceState] = [:]
+    public internal(set) var devices = DeviceTable()
     public internal(set) var registry = DriverRegistry()
     public internal(set) var pending = PendingProbes()
     var suspectBinds: [SuspectBind] = []
-    var removedOrder: [(devpath: String, number: Int)] = []
+    var removedOrder: [(key: DeviceKey, number: Int)] = []
     var removalCount = 0
     /// Kernel log evidence about devices not seen yet: a probe can print before its device's `add`
     /// reaches the tracker (the uevent waits in the reorder buffer, the log line does not).

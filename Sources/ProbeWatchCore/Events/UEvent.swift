@@ -108,5 +108,9 @@ public struct UEvent: Sendable, Equatable {
 
     public var modalias: String? { properties["MODALIAS"] }
     public var devpathOld: String? { properties["DEVPATH_OLD"] }
+
+    /// The properties the tracker and validation read (through `modalias` and `devpathOld`): a reader whose
+    /// events nobody writes out may keep only these.
+    public static let propertiesReadByTracker: [StaticString] = ["MODALIAS", "DEVPATH_OLD"]
     public var object: KernelObject { KernelObject(devpath: devpath, subsystem: subsystem) }
 }

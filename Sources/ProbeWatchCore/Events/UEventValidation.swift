@@ -16,25 +16,73 @@ public enum UEventValidation {
     /// Returns why the event must not reach the timelines, or nil when it may. Every event passes here,
     /// so the path's bytes are walked once, for control bytes and dot segments together.
     public static func problem(with event: UEvent) -> Problem? {
-        var path = event.devpath
-        if path.isEmpty { return .emptyDevpath }
-        return path.withUTF8 { bytes in
-            if bytes[0] != 0x2f { return .relativeDevpath }
-            if bytes.count > maxDevpathBytes { return .devpathTooLong }
-            if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
-            let (control, dotSegment) = scan(bytes)
-            return control ? .controlCharacter : dotSegment ? .dotSegment : nil
+        if event.devpath.isEmpty { return .emptyDevpath }
+        // A native String lends its bytes in place; only another kind is copied to get them. (The outer
+        // optional says whether it lent them, the inner one is the answer.)
+        if let answer = event.devpath.utf8.withContiguousStorageIfAvailable({ problem(devpath: $0, of: event) }) {
+            return answer
         }
+        var path = event.devpath
+        return path.withUTF8 { problem(devpath: $0, of: event) }
     }
 
-    /// Control bytes, and `/./` or `/../` anywhere or at the end.
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dotSegment: Bool) {
-        var control = false
+    private static func problem(devpath bytes: UnsafeBufferPointer<UInt8>, of event: UEvent) -> Problem? {
+        if bytes[0] != 0x2f { return .relativeDevpath }
+        if bytes.count > maxDevpathBytes { return .devpathTooLong }
+        if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
+        let (control, dotSegment) = scan(bytes)
+        return control ? .controlCharacter : dotSegment ? .dotSegment : nil
+    }
+
+    /// Control bytes, and `/./` or `/../` anywhere or at the end. Eight bytes at a time first: most paths
+    /// have neither a control byte nor a dot, and then there is no segment to look at.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dotSegment: Bool) {
+        let (control, dot) = controlAndDot(bytes)
+        return (control, dot && hasDotSegment(bytes))
+    }
+
+    /// Whether any byte is a control byte (below 0x20, or 0x7f), and whether any is a dot.
+    private static func controlAndDot(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dot: Bool) {
+        guard let base = bytes.baseAddress else { return (false, false) }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var control: UInt64 = 0
+        var dot: UInt64 = 0
+        func look(at offset: Int) {
+            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+            let delete = word ^ (ones &* 0x7f)
+            let period = word ^ (ones &* 0x2e)
+            // Nonzero exactly when some byte is below 0x20 in `word`, or 0 in the others.
+            control |= ((word &- ones &* 0x20) & ~word | (delete &- ones) & ~delete) & highs
+            dot |= (period &- ones) & ~period & highs
+        }
+        var index = 0
+        while bytes.count - index >= 8 {
+            look(at: index)
+            index += 8
+        }
+        // The rest as the last eight bytes, overlapping what was seen: only whether counts, not where.
+        if index < bytes.count, bytes.count >= 8 {
+            look(at: bytes.count - 8)
+            index = bytes.count
+        }
+        var controlTail = false
+        var dotTail = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            controlTail = controlTail || byte < 0x20 || byte == 0x7f
+            dotTail = dotTail || byte == 0x2e
+            index += 1
+        }
+        return (control != 0 || controlTail, dot != 0 || dotTail)
+    }
+
+    /// `/./` or `/../` anywhere or at the end.
+    private static func hasDotSegment(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var dotSegment = false
         var dots = 0
         var segmentStart = true
         for byte in bytes {
-            control = control || byte < 0x20 || byte == 0x7f
             if byte == 0x2f {
                 dotSegment = dotSegment || (segmentStart && (dots == 1 || dots == 2))
                 dots = 0
@@ -46,6 +94,6 @@ public enum UEventValidation {
                 dots = 0
             }
         }
-        return (control, dotSegment || (segmentStart && (dots == 1 || dots == 2)))
+        return dotSegment || (segmentStart && (dots == 1 || dots == 2))
     }
 }

@@ -40,6 +40,24 @@ public struct DeviceState: Sendable {
         bindStateSince = ref
     }
 
+    /// Whether `driver` bound the device before in this run. A device knows a driver or two: comparing
+    /// with each costs less than hashing the name, which every add and bind did.
+    public func hasBoundBefore(_ driver: String) -> Bool {
+        boundBefore.count <= 4 ? boundBefore.contains { $0 == driver } : boundBefore.contains(driver)
+    }
+
+    /// Notes that `driver` bound it; the set is only touched when the driver is new to it.
+    public mutating func noteBound(by driver: String) {
+        if !hasBoundBefore(driver) { boundBefore.insert(driver) }
+    }
+
+    /// Takes the MODALIAS `event` brings, if any. The device nearly always has it already: bytes are
+    /// compared first, and a String is made only for a new or different one.
+    mutating func takeModalias(of event: UEvent) {
+        if let modalias, event.properties.value(named: "MODALIAS", isByteForByte: modalias) { return }
+        if let new = event.modalias { modalias = new }
+    }
+
     public var boundDriver: String? {
         if case .bound(let driver) = bindState { return driver }
         return nil

@@ -20,13 +20,14 @@ public struct PendingProbe: Sendable, Equatable {
 
 /// Pending probes by device, then driver: a device can match several drivers and wait for all of them.
 public struct PendingProbes: Sendable {
-    private var byDevice: [String: ProbesOfDevice] = [:]
+    /// Keyed as the tracker's devices are (see DeviceKey).
+    private var byDevice: [DeviceKey: ProbesOfDevice] = [:]
     public private(set) var count = 0
 
     public init() {}
 
     public func probes(of devpath: String) -> [PendingProbe] {
-        byDevice[devpath]?.all ?? []
+        byDevice[DeviceKey(devpath)]?.all ?? []
     }
 
     public func probes(by driver: DriverKey) -> [PendingProbe] {
@@ -38,17 +39,22 @@ public struct PendingProbes: Sendable {
     }
 
     public mutating func start(_ probe: PendingProbe) {
-        guard let index = byDevice.index(forKey: probe.devpath) else {
-            byDevice[probe.devpath] = ProbesOfDevice(probe)
-            count += 1
-            return
+        // One hash, found or inserted in place: a device's add nearly always starts its first probe.
+        if Self.put(probe, into: &byDevice[DeviceKey(probe.devpath)]) { count += 1 }
+    }
+
+    /// Puts the probe in a device's slot; says whether it was added (not a replacement).
+    private static func put(_ probe: PendingProbe, into slot: inout ProbesOfDevice?) -> Bool {
+        guard slot != nil else {
+            slot = ProbesOfDevice(probe)
+            return true
         }
-        if byDevice.values[index].put(probe) { count += 1 }
+        return slot!.put(probe)
     }
 
     @discardableResult
     public mutating func end(devpath: String, driver: DriverKey) -> PendingProbe? {
-        guard let index = byDevice.index(forKey: devpath),
+        guard let index = byDevice.index(forKey: DeviceKey(devpath)),
               let probe = byDevice.values[index].probe(by: driver) else { return nil }
         if byDevice.values[index].count == 1 {
             byDevice.remove(at: index)
@@ -66,7 +72,7 @@ public struct PendingProbes: Sendable {
 
     /// Like `endAll(devpath:)`, without building an array: a bind ends one probe on nearly every call.
     mutating func endProbes(of devpath: String) -> ProbesOfDevice? {
-        guard count > 0, let ended = byDevice.removeValue(forKey: devpath) else { return nil }
+        guard count > 0, let ended = byDevice.removeValue(forKey: DeviceKey(devpath)) else { return nil }
         count -= ended.count
         return ended
     }
@@ -79,16 +85,16 @@ public struct PendingProbes: Sendable {
     }
 
     public mutating func markStallReported(_ probe: PendingProbe) {
-        byDevice[probe.devpath]?.update(probe.driver) { $0.stallReported = true }
+        byDevice[DeviceKey(probe.devpath)]?.update(probe.driver) { $0.stallReported = true }
     }
 
     public mutating func markOutcomeReported(_ probe: PendingProbe) {
-        byDevice[probe.devpath]?.update(probe.driver) { $0.outcomeReported = true }
+        byDevice[DeviceKey(probe.devpath)]?.update(probe.driver) { $0.outcomeReported = true }
     }
 
     public mutating func rename(from old: String, to new: String) {
-        guard var probes = byDevice.removeValue(forKey: old) else { return }
+        guard var probes = byDevice.removeValue(forKey: DeviceKey(old)) else { return }
         probes.rename(to: new)
-        byDevice[new] = probes
+        byDevice[DeviceKey(new)] = probes
     }
 }

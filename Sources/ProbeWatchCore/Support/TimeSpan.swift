@@ -38,18 +38,25 @@ public enum TimeSpan {
     }
 
     /// Formats microseconds the way humans read latencies: `850 µs`, `3.2 ms`, `1.50 s`.
+    /// The console writes one per completed probe: the text is assembled in one String, without
+    /// interpolations, padding Strings or a count of Characters.
     public static func describe(usec: Int64) -> String {
-        if usec < 1_000 { return "\(usec) µs" }
-        if usec < 1_000_000 { return "\(fixed(Double(usec) / 1e3, 1)) ms" }
-        return "\(fixed(Double(usec) / 1e6, 2)) s"
+        if usec < 1_000 { return String(usec) + " µs" }
+        if usec < 1_000_000 { return fixed(Double(usec) / 1e3, 1, unit: " ms") }
+        return fixed(Double(usec) / 1e6, 2, unit: " s")
     }
 
-    private static func fixed(_ value: Double, _ digits: Int) -> String {
+    /// `value` with `digits` decimals (the value is positive here: at least one unit).
+    private static func fixed(_ value: Double, _ digits: Int, unit: String) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let scaled = Int64((value * scale).rounded())
-        let whole = scaled / Int64(scale)
         let frac = String(scaled % Int64(scale))
-        return "\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
+        var text = String(scaled / Int64(scale))
+        text.append(".")
+        for _ in frac.utf8.count..<max(digits, frac.utf8.count) { text.append("0") }
+        text.append(frac)
+        text.append(unit)
+        return text
     }
 }
