@@ -30,4 +30,14 @@ struct UEventValueTests {
         other.escapedKeys = ["K"]
         #expect(one != other)
     }
+
+    /// Logs, test failures and the tracker benchmark's digest print events: they must show the fields, the
+    /// same in every process (a private type's name would carry an address).
+    @Test func anEventDescribesItsFields() {
+        let event = UEvent(action: .bind, devpath: "/d", driver: "drv", seqnum: 7, received: time)
+        let text = String(describing: event)
+        #expect(text.hasPrefix(#"UEvent(action: ProbeWatchCore.UEventAction.bind, devpath: "/d", subsystem: nil"#))
+        #expect(text.contains(#"driver: Optional("drv"), seqnum: Optional(7)"#))
+        #expect(!text.contains("Box"))
+    }
 }

@@ -30,7 +30,7 @@ extension ProbeTracker {
             device.setBindState(.unbound, at: ref)
             device.removalNumber = removal
         }
-        for probe in pending.endAll(devpath: event.devpath) {
+        for probe in pending.endProbes(of: devices.key(at: index))?.all ?? [] {
             emit(.race(explainedIfLogged(RaceRules.deviceRemovedBeforeBind(probe, removal: ref), probe: probe)))
             devices.values[index].annotateLast(.removedBeforeBind(driver: probe.driver.name))
         }
@@ -96,7 +96,7 @@ extension ProbeTracker {
     private mutating func completeProbe(
         _ bind: BindFacts, mode knownMode: ProbeMode?, registeredModule: String?, emit: (Record) -> Void
     ) -> (moot: [PendingProbe], note: TimelineNote) {
-        let ended = pending.endProbes(of: bind.devpath)
+        let ended = pending.endProbes(of: devices.key(at: bind.index))
         let probe = ended?.probe(by: bind.driver)
         let moot = ended?.others(than: bind.driver) ?? []
         let mode = knownMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown

@@ -65,7 +65,8 @@ extension ProbeTracker {
         let devpath = devices.devpath(at: index)
         let module = module(registered: driver.module, deviceAt: index)
         pending.start(
-            PendingProbe(devpath: devpath, driver: driver.key, module: module, trigger: trigger, started: ref))
+            PendingProbe(devpath: devpath, driver: driver.key, module: module, trigger: trigger, started: ref),
+            key: devices.key(at: index))
         let deadline = ref.time.monotonicUsec + configuration.probeTimeoutUsec
         nextStallCheckUsec = min(nextStallCheckUsec ?? deadline, deadline)
         // The `add` that started it is the last entry: the note goes on it.

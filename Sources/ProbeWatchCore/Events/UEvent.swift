@@ -114,3 +114,15 @@ public struct UEvent: Sendable, Equatable {
     public static let propertiesReadByTracker: [StaticString] = ["MODALIAS", "DEVPATH_OLD"]
     public var object: KernelObject { KernelObject(devpath: devpath, subsystem: subsystem) }
 }
+
+extension UEvent: CustomReflectable {
+    /// The fields, as a plain struct shows them: the box is a detail (and a private type's name would
+    /// carry an address into every description).
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "action": action, "devpath": devpath, "subsystem": subsystem as Any, "driver": driver as Any,
+            "seqnum": seqnum as Any, "properties": properties, "source": source, "received": received,
+            "escapedKeys": escapedKeys,
+        ], displayStyle: .struct)
+    }
+}

@@ -39,8 +39,13 @@ public struct PendingProbes: Sendable {
     }
 
     public mutating func start(_ probe: PendingProbe) {
-        // One hash, found or inserted in place: a device's add nearly always starts its first probe.
-        if Self.put(probe, into: &byDevice[DeviceKey(probe.devpath)]) { count += 1 }
+        start(probe, key: DeviceKey(probe.devpath))
+    }
+
+    /// With the device's key as the tracker keeps it, hashed already: found or inserted in place, since a
+    /// device's add nearly always starts its first probe.
+    mutating func start(_ probe: PendingProbe, key: DeviceKey) {
+        if Self.put(probe, into: &byDevice[key]) { count += 1 }
     }
 
     /// Puts the probe in a device's slot; says whether it was added (not a replacement).
@@ -72,7 +77,12 @@ public struct PendingProbes: Sendable {
 
     /// Like `endAll(devpath:)`, without building an array: a bind ends one probe on nearly every call.
     mutating func endProbes(of devpath: String) -> ProbesOfDevice? {
-        guard count > 0, let ended = byDevice.removeValue(forKey: DeviceKey(devpath)) else { return nil }
+        endProbes(of: DeviceKey(devpath))
+    }
+
+    /// The same by the device's key as the tracker keeps it, hashed already.
+    mutating func endProbes(of key: DeviceKey) -> ProbesOfDevice? {
+        guard count > 0, let ended = byDevice.removeValue(forKey: key) else { return nil }
         count -= ended.count
         return ended
     }
