@@ -204,7 +204,14 @@ public struct JSONWriter: ~Copyable {
         return max(1, estimate + (value >= powersOfTen[estimate] ? 1 : 0))
     }
 
-    private static let powersOfTen: [UInt64] = (0..<20).map { (0..<$0).reduce(1) { product, _ in product * 10 } }
+    /// A literal, so the compiler lays it out statically (a computed one is initialized lazily, checked on
+    /// every use).
+    private static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1000, 10000,
+        100000, 1000000, 10000000, 100000000, 1000000000,
+        10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
+        1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000, 10000000000000000000,
+    ]
 
     /// "00" through "99": two digits per division.
     private static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
