@@ -7,8 +7,13 @@ struct DeviceKey: Hashable, Sendable {
     private let hash: Int
 
     init(_ devpath: String) {
+        self.init(devpath, hash: devpath.hashValue)
+    }
+
+    /// With a hash given: the tests make two paths collide with it.
+    init(_ devpath: String, hash: Int) {
         self.devpath = devpath
-        hash = devpath.hashValue
+        self.hash = hash
     }
 
     func hash(into hasher: inout Hasher) {

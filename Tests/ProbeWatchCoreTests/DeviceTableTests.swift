@@ -1,0 +1,45 @@
+import Testing
+@testable import ProbeWatchCore
+
+/// The tracker's devices are keyed by DEVPATH with its hash kept: keys must still be told apart by their
+/// paths, and equal paths (as Strings compare) must find one device.
+@Suite("Device keys and the device table")
+struct DeviceTableTests {
+    func device(_ devpath: String) -> DeviceState {
+        DeviceState(devpath: devpath, subsystem: "pci", modalias: nil)
+    }
+
+    @Test func pathsWhoseHashesCollideAreStillDifferentKeys() {
+        let one = DeviceKey("/devices/a", hash: 42)
+        let other = DeviceKey("/devices/b", hash: 42)
+        #expect(one != other)
+        #expect(one == DeviceKey("/devices/a", hash: 42))
+        var byKey: [DeviceKey: Int] = [one: 1, other: 2]
+        #expect(byKey.count == 2 && byKey[one] == 1 && byKey[other] == 2)
+        byKey[DeviceKey("/devices/a", hash: 42)] = 3
+        #expect(byKey.count == 2 && byKey[one] == 3)
+    }
+
+    @Test func canonicallyEqualPathsAreOneDevice() {
+        var table = DeviceTable()
+        table["/devices/caf\u{e9}"] = device("/devices/caf\u{e9}")
+        #expect(table["/devices/cafe\u{301}"] != nil)
+        #expect(table.count == 1)
+    }
+
+    @Test func theTableReadsWritesAndRemovesByPath() {
+        var table = DeviceTable()
+        let paths = (0..<1000).map { "/devices/virtual/pwtest/d\($0)" }
+        for path in paths { table[path] = device(path) }
+        #expect(table.count == 1000)
+        #expect(paths.allSatisfy { table[$0]?.devpath == $0 })
+        table["/devices/virtual/pwtest/d7"]?.removed = true
+        #expect(table["/devices/virtual/pwtest/d7"]?.removed == true)
+        #expect(table.removeValue(forKey: "/devices/virtual/pwtest/d7")?.devpath == "/devices/virtual/pwtest/d7")
+        #expect(table["/devices/virtual/pwtest/d7"] == nil && table.count == 999)
+        #expect(Set(table.map(\.key)) == Set(paths).subtracting(["/devices/virtual/pwtest/d7"]))
+        let index = table.index(forKey: "/devices/virtual/pwtest/d8")!
+        #expect(table.devpath(at: index) == "/devices/virtual/pwtest/d8")
+        #expect(table.key(at: index) == DeviceKey("/devices/virtual/pwtest/d8"))
+    }
+}
