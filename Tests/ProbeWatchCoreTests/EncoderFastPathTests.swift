@@ -60,21 +60,6 @@ struct EncoderFastPathTests {
         #expect(line(changed) == line(checked))
     }
 
-    @Test func classifyAgreesWithTheByteChecks() {
-        var generator = SystemRandomNumberGenerator()
-        for length in 0..<40 {
-            for _ in 0..<200 {
-                let bytes = (0..<length).map { _ -> UInt8 in
-                    let pick = UInt8.random(in: 0...255, using: &generator)
-                    return pick < 230 ? UInt8.random(in: 0x20...0x7e, using: &generator) : pick
-                }
-                let expected: JSONEscaping.ByteClass = bytes.contains { $0 >= 0x80 } ? .nonASCII
-                    : bytes.contains(where: JSONEscaping.needsEscape) ? .ascii : .plainASCII
-                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.classify) == expected, "\(bytes)")
-            }
-        }
-    }
-
     @Test func integersOfEveryLengthAreWritten() {
         var value: UInt64 = 1
         var samples: [UInt64] = [0, 9, 10, 99, 100, 101, 12_345, UInt64.max]

@@ -100,7 +100,8 @@ struct UEventPropertiesTests {
         #expect(line.hasSuffix("}\n"))
     }
 
-    @Test func theWordAtATimeEscapeCheckAgreesWithTheByteCheck() {
+    /// `isPlain` and `classify` (the live decoder's check) against byte-by-byte answers.
+    @Test func theWordAtATimeEscapeChecksAgreeWithTheByteCheck() {
         var generator = SystemRandomNumberGenerator()
         for length in 0..<40 {
             for _ in 0..<200 {
@@ -109,8 +110,11 @@ struct UEventPropertiesTests {
                     let pick = UInt8.random(in: 0...255, using: &generator)
                     return pick < 230 ? UInt8.random(in: 0x20...0x7e, using: &generator) : pick
                 }
-                let expected = !bytes.contains(where: JSONEscaping.needsEscape)
-                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.isPlain) == expected, "\(bytes)")
+                let plain = !bytes.contains(where: JSONEscaping.needsEscape)
+                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.isPlain) == plain, "\(bytes)")
+                let expected: JSONEscaping.ByteClass = bytes.contains { $0 >= 0x80 } ? .nonASCII
+                    : plain ? .plainASCII : .ascii
+                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.classify) == expected, "\(bytes)")
             }
         }
         for special: UInt8 in [0x00, 0x1f, 0x22, 0x5c] {
@@ -118,6 +122,7 @@ struct UEventPropertiesTests {
                 var bytes = [UInt8](repeating: 0x41, count: 17)
                 bytes[position] = special
                 #expect(!bytes.withUnsafeBufferPointer(JSONEscaping.isPlain))
+                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.classify) == .ascii)
             }
         }
         #expect([UInt8](repeating: 0x20, count: 16).withUnsafeBufferPointer(JSONEscaping.isPlain))
