@@ -34,7 +34,6 @@ public struct UEvent: Sendable, Equatable {
     }
 
     /// The kernel's global counter; absent in plain `udevadm monitor` captures.
-
     public var seqnum: UInt64? {
         get { box.values.seqnum }
         set { box = Box(box.values, changing: \.seqnum, to: newValue) }
@@ -56,7 +55,6 @@ public struct UEvent: Sendable, Equatable {
     }
 
     /// Property keys whose values held bytes that are not UTF-8; those values are `\xNN`-escaped.
-
     public var escapedKeys: [String] {
         get { box.values.escapedKeys }
         set { box = Box(box.values, changing: \.escapedKeys, to: newValue) }
@@ -112,6 +110,7 @@ public struct UEvent: Sendable, Equatable {
     /// The properties the tracker and validation read (through `modalias` and `devpathOld`): a reader whose
     /// events nobody writes out may keep only these.
     public static let propertiesReadByTracker: [StaticString] = ["MODALIAS", "DEVPATH_OLD"]
+
     public var object: KernelObject { KernelObject(devpath: devpath, subsystem: subsystem) }
 }
 
