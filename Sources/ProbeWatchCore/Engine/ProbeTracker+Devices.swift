@@ -141,7 +141,7 @@ extension ProbeTracker {
         let entry = TimelineEntry(seqnum: ref.seqnum, action: event.action, driver: event.driver, time: ref.time,
                                   note: nil)
         let limit = configuration.timelineLimit
-        withDevice(event.devpath, subsystem: event.subsystem) { device in
+        withDevice(at: deviceIndex(event.devpath, subsystem: event.subsystem)) { device in
             if let modalias = event.modalias { device.modalias = modalias }
             device.record(entry, limit: limit)
         }

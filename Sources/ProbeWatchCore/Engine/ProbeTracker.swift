@@ -84,14 +84,6 @@ public struct ProbeTracker {
             limit: configuration.timelineLimit)
     }
 
-    /// Mutates a device in place, creating it if unknown: one hash lookup on the per-event path.
-    @discardableResult
-    mutating func withDevice<Result>(
-        _ devpath: String, subsystem: String?, _ body: (inout DeviceState) -> Result
-    ) -> Result {
-        body(&devices[devpath, default: DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)])
-    }
-
     func device(_ devpath: String, subsystem: String?) -> DeviceState {
         devices[devpath] ?? DeviceState(devpath: devpath, subsystem: subsystem, modalias: nil)
     }

@@ -50,11 +50,6 @@ public struct DeviceTable: Sendable, Sequence {
         _modify { yield &storage[key] }
     }
 
-    subscript(devpath: String, default value: @autoclosure () -> DeviceState) -> DeviceState {
-        get { storage[DeviceKey(devpath), default: value()] }
-        _modify { yield &storage[DeviceKey(devpath), default: value()] }
-    }
-
     func index(forKey devpath: String) -> Index? { storage.index(forKey: DeviceKey(devpath)) }
     func index(forKey key: DeviceKey) -> Index? { storage.index(forKey: key) }
 

@@ -55,14 +55,6 @@ public struct DriverRegistry: Sendable {
         }
     }
 
-    public mutating func hasRegisteredDrivers(onBus bus: String) -> Bool {
-        !registeredDrivers(onBus: bus).isEmpty
-    }
-
-    public mutating func registered(onBus bus: String) -> [DriverState] {
-        registeredDrivers(onBus: bus).compactMap { drivers[$0.key] }
-    }
-
     /// The registered drivers of a bus in key order, without a lookup per driver.
     mutating func registeredDrivers(onBus bus: String) -> [RegisteredDriver] {
         if registeredByBus == nil { buildBusIndex() }
