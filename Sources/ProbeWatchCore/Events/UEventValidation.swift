@@ -43,38 +43,13 @@ public enum UEventValidation {
 
     /// Whether any byte is a control byte (below 0x20, or 0x7f), and whether any is a dot.
     private static func controlAndDot(_ bytes: UnsafeBufferPointer<UInt8>) -> (control: Bool, dot: Bool) {
-        guard let base = bytes.baseAddress else { return (false, false) }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var control: UInt64 = 0
         var dot: UInt64 = 0
-        func look(at offset: Int) {
-            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-            let delete = word ^ (ones &* 0x7f)
-            let period = word ^ (ones &* 0x2e)
-            // Nonzero exactly when some byte is below 0x20 in `word`, or 0 in the others.
-            control |= ((word &- ones &* 0x20) & ~word | (delete &- ones) & ~delete) & highs
-            dot |= (period &- ones) & ~period & highs
+        WordScan.forEachWord(of: bytes) { word in
+            control |= WordScan.bytes(below: 0x20, in: word) | WordScan.bytes(equalTo: 0x7f, in: word)
+            dot |= WordScan.bytes(equalTo: 0x2e, in: word)
         }
-        var index = 0
-        while bytes.count - index >= 8 {
-            look(at: index)
-            index += 8
-        }
-        // The rest as the last eight bytes, overlapping what was seen: only whether counts, not where.
-        if index < bytes.count, bytes.count >= 8 {
-            look(at: bytes.count - 8)
-            index = bytes.count
-        }
-        var controlTail = false
-        var dotTail = false
-        while index < bytes.count {
-            let byte = bytes[index]
-            controlTail = controlTail || byte < 0x20 || byte == 0x7f
-            dotTail = dotTail || byte == 0x2e
-            index += 1
-        }
-        return (control != 0 || controlTail, dot != 0 || dotTail)
+        return (control != 0, dot != 0)
     }
 
     /// `/./` or `/../` anywhere or at the end.
