@@ -62,6 +62,7 @@ PROBEWATCH_FILES=(
     Sources/ProbeWatch/Replay/EventLineScanner.swift
     Sources/ProbeWatch/Replay/EventLineFields.swift
     Sources/ProbeWatch/Replay/JSONByteCursor.swift
+    Sources/ProbeWatch/Replay/PlainASCIIScan.swift
     Sources/ProbeWatch/Replay/JSONEscapes.swift
     Sources/ProbeWatch/Replay/JSONNumberToken+Integers.swift
     Sources/ProbeWatch/Replay/PropertyListBuilder.swift

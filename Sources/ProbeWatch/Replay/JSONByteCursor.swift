@@ -103,6 +103,18 @@ struct JSONByteCursor {
     mutating func string() throws(JSONSyntaxError) -> JSONStringToken {
         try expect(0x22, "a string")
         let start = index
+        // Nearly every string is plain ASCII, and ends at the first byte that is not.
+        index = PlainASCIIScan.end(of: bytes, from: index)
+        if index < bytes.count, bytes[index] == 0x22 {
+            index += 1
+            return JSONStringToken(start: start, end: index - 1, hasEscapes: false, isASCII: true)
+        }
+        return try stringAfterPlainASCII(start: start)
+    }
+
+    /// The rest of a string that has an escape, a byte above 0x7f or a mistake, from where the plain
+    /// ASCII run ended.
+    private mutating func stringAfterPlainASCII(start: Int) throws(JSONSyntaxError) -> JSONStringToken {
         var hasEscapes = false
         var isASCII = true
         while true {
