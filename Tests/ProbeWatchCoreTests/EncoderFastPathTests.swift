@@ -14,6 +14,8 @@ struct EncoderFastPathTests {
     @Test func literalsAreTheRawValues() {
         for action in UEventAction.allCases { #expect(action.literal.description == action.rawValue) }
         for source in UEvent.Source.allCases { #expect(source.literal.description == source.rawValue) }
+        for mode in ProbeMode.allCases { #expect(mode.literal.description == mode.rawValue) }
+        for outcome in ProbeOutcome.allCases { #expect(outcome.literal.description == outcome.rawValue) }
         let time = EventTime(realtimeUsec: 1, monotonicUsec: 1)
         let records: [Record] = [
             .event(UEvent(action: .add, devpath: "/d", received: time), invalid: nil),

@@ -43,21 +43,47 @@ public final class ConsoleSink: RecordSink {
         if pending.count >= 64 * 1024 { flush() }
     }
 
-    /// What `describe` says of a probe, appended as bytes.
+    /// What `describe` says of a probe, appended as bytes: the line is written in place on the stack and
+    /// appended once (an Array append per piece cost more than the rest of the line).
     static func appendProbeLine(_ probe: ProbeCompletion, to bytes: inout [UInt8]) {
-        func append(_ literal: StaticString) {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        let room = probe.devpath.utf8.count + probe.driver.utf8.count + probe.mode.rawValue.utf8.count
+            + 32 + TimeSpan.maxDescriptionBytes
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { buffer in
+            var line = LineWriter(at: buffer.baseAddress!)
+            line.write("PROBE  ")
+            line.write(probe.devpath)
+            line.write(" bound to ")
+            line.write(probe.driver)
+            line.write(" (")
+            line.write(probe.mode.rawValue)
+            line.write(")")
+            if let latency = probe.latencyUsec {
+                line.write(" after ")
+                line.at += TimeSpan.writeDescription(usec: latency, to: line.at)
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<(line.at - buffer.baseAddress!)]))
         }
-        append("PROBE  ")
-        bytes.append(contentsOf: probe.devpath.utf8)
-        append(" bound to ")
-        bytes.append(contentsOf: probe.driver.utf8)
-        append(" (")
-        bytes.append(contentsOf: probe.mode.rawValue.utf8)
-        append(")")
-        if let latency = probe.latencyUsec {
-            append(" after ")
-            bytes.append(contentsOf: TimeSpan.describe(usec: latency).utf8)
+    }
+
+    /// Writes into room sized beforehand.
+    private struct LineWriter {
+        var at: UnsafeMutablePointer<UInt8>
+
+        mutating func write(_ literal: StaticString) {
+            at.update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+            at += literal.utf8CodeUnitCount
+        }
+
+        mutating func write(_ text: String) {
+            let copied: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+                if let base = utf8.baseAddress { at.update(from: base, count: utf8.count) }
+                at += utf8.count
+            }
+            guard copied == nil else { return }
+            for byte in text.utf8 {
+                at.pointee = byte
+                at += 1
+            }
         }
     }
 

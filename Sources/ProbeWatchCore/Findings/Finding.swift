@@ -45,7 +45,7 @@ public struct Finding: Sendable, Equatable {
 }
 
 /// How a completed probe was scheduled, as far as the uevent order tells.
-public enum ProbeMode: String, Sendable, Codable {
+public enum ProbeMode: String, Sendable, Codable, CaseIterable {
     /// Bound before its driver's `add`: driver_register() sends KOBJ_ADD after driver_attach() returns.
     case sync
     /// Bound after its driver's `add`: only the async workqueue delivers binds after registration.
@@ -54,6 +54,16 @@ public enum ProbeMode: String, Sendable, Codable {
     case deviceAdd = "device-add"
     /// A bind no pending probe explains (sysfs `bind`, or a device that predates the run).
     case unknown
+
+    /// The raw value, laid out by the compiler: the JSON log writes one per probe.
+    var literal: StaticString {
+        switch self {
+        case .sync: "sync"
+        case .async: "async"
+        case .deviceAdd: "device-add"
+        case .unknown: "unknown"
+        }
+    }
 }
 
 /// A probe that ended: in a bind (from the uevents), or failed or deferred (from the kernel log).

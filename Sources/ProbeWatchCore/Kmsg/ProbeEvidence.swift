@@ -57,6 +57,15 @@ public struct ProbeEvidence: Sendable, Equatable {
 }
 
 /// How a probe ended, as far as uevents and the kernel log tell.
-public enum ProbeOutcome: String, Sendable, Codable {
+public enum ProbeOutcome: String, Sendable, Codable, CaseIterable {
     case bound, failed, deferred
+
+    /// The raw value, laid out by the compiler: the JSON log writes one per probe.
+    var literal: StaticString {
+        switch self {
+        case .bound: "bound"
+        case .failed: "failed"
+        case .deferred: "deferred"
+        }
+    }
 }

@@ -132,14 +132,21 @@ public struct RecordEncoder: Sendable {
     /// Names in probe and race records come from uevents (DRIVER, the bus): hostile ones are cut like an
     /// event's paths, and the line says so.
     private func encodeProbe(_ probe: ProbeCompletion, cap: Int?, into json: inout JSONWriter) {
-        json.field("devpath", capped(probe.devpath, cap))
-        json.field("driver", capped(probe.driver, cap))
-        json.field("bus", capped(probe.bus, cap))
-        json.field("module", probe.module.map { capped($0, cap) })
-        json.field("mode", probe.mode.rawValue)
+        if let cap {
+            json.field("devpath", capped(probe.devpath, cap))
+            json.field("driver", capped(probe.driver, cap))
+            json.field("bus", capped(probe.bus, cap))
+            json.field("module", probe.module.map { capped($0, cap) })
+        } else {  // every record but the rare cut one: no String copies
+            json.field("devpath", probe.devpath)
+            json.field("driver", probe.driver)
+            json.field("bus", probe.bus)
+            json.field("module", probe.module)
+        }
+        json.field("mode", literal: probe.mode.literal)
         json.field("latency_usec", probe.latencyUsec)
         json.field("seqnums", ints: probe.seqnums)
-        json.field("outcome", probe.outcome.rawValue)
+        json.field("outcome", literal: probe.outcome.literal)
         if let error = probe.error { json.field("error", error) }
         if cap != nil {
             json.key("truncated")

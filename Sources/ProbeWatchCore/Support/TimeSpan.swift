@@ -37,26 +37,73 @@ public enum TimeSpan {
         return value * factor
     }
 
-    /// Formats microseconds the way humans read latencies: `850 µs`, `3.2 ms`, `1.50 s`.
-    /// The console writes one per completed probe: the text is assembled in one String, without
-    /// interpolations, padding Strings or a count of Characters.
+    /// Formats microseconds the way humans read latencies: `850 µs`, `3.2 ms`, `1.50 s` (rounded half up).
     public static func describe(usec: Int64) -> String {
-        if usec < 1_000 { return String(usec) + " µs" }
-        if usec < 1_000_000 { return fixed(Double(usec) / 1e3, 1, unit: " ms") }
-        return fixed(Double(usec) / 1e6, 2, unit: " s")
+        String(unsafeUninitializedCapacity: maxDescriptionBytes) { writeDescription(usec: usec, to: $0.baseAddress!) }
     }
 
-    /// `value` with `digits` decimals (the value is positive here: at least one unit).
-    private static func fixed(_ value: Double, _ digits: Int, unit: String) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = Int64((value * scale).rounded())
-        let frac = String(scaled % Int64(scale))
-        var text = String(scaled / Int64(scale))
-        text.append(".")
-        for _ in frac.utf8.count..<max(digits, frac.utf8.count) { text.append("0") }
-        text.append(frac)
-        text.append(unit)
-        return text
+    /// Room `writeDescription` may need: `-9223372036854775808 µs` is 24 bytes.
+    public static let maxDescriptionBytes = 32
+
+    /// Writes `describe(usec:)` as UTF-8 to `target`, which has room for `maxDescriptionBytes`, and
+    /// returns how many bytes it wrote. The console writes one per completed probe: integers keep it free
+    /// of Doubles and intermediate Strings.
+    public static func writeDescription(usec: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        var at = target
+        if usec < 1_000 {
+            at = writeInteger(usec, to: at)
+            at = write(" µs", to: at)
+        } else if usec < 1_000_000 {
+            at = writeFixed(usec, step: 100, decimals: 1, to: at)
+            at = write(" ms", to: at)
+        } else {
+            at = writeFixed(usec, step: 10_000, decimals: 2, to: at)
+            at = write(" s", to: at)
+        }
+        return at - target
+    }
+
+    /// `usec` (positive) in units of `step` × 10^decimals, with `decimals` decimals.
+    private static func writeFixed(_ usec: Int64, step: Int64, decimals: Int, to target: UnsafeMutablePointer<UInt8>)
+        -> UnsafeMutablePointer<UInt8> {
+        let scaled = usec / step + (usec % step >= step / 2 ? 1 : 0)
+        var divisor: Int64 = 1
+        for _ in 0..<decimals { divisor *= 10 }
+        var at = writeInteger(scaled / divisor, to: target)
+        at.pointee = 0x2e
+        at += 1
+        var fraction = scaled % divisor
+        while divisor > 1 {
+            divisor /= 10
+            at.pointee = 0x30 + UInt8(fraction / divisor)
+            at += 1
+            fraction %= divisor
+        }
+        return at
+    }
+
+    private static func writeInteger(_ value: Int64, to target: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var at = target
+        if value < 0 {
+            at.pointee = 0x2d
+            at += 1
+        }
+        var digits = 1
+        var power: UInt64 = 10
+        while digits < 20, value.magnitude >= power {
+            digits += 1
+            power &*= 10
+        }
+        var rest = value.magnitude
+        for offset in (0..<digits).reversed() {
+            at[offset] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+        }
+        return at + digits
+    }
+
+    private static func write(_ literal: StaticString, to target: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        target.update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        return target + literal.utf8CodeUnitCount
     }
 }
