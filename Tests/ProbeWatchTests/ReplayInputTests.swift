@@ -175,3 +175,60 @@ struct RecentSeqnumsTests {
         #expect(seen.insert(0) && seen.insert(0))  // far below the highest: forgotten at once
     }
 }
+
+/// Replay parses events a batch at a time before handing them on; the batches must not change what is
+/// handed on, nor its order against the warnings.
+@Suite("Replay input: batches")
+struct ReplayBatchTests {
+    /// Events handed on and warnings logged, in the order they happened.
+    final class Journal: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String] = []
+
+        func note(_ entry: String) {
+            lock.withLock { entries.append(entry) }
+        }
+
+        var all: [String] { lock.withLock { entries } }
+    }
+
+    struct JournalLogHandler: LogHandler {
+        let journal: Journal
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            if event.level == .warning { journal.note("warning") }
+        }
+    }
+
+    @Test func everyEventInOrderInBatchesOfAtMostTheBatchSize() throws {
+        let count = ReplayInput.batchSize * 2 + 7
+        let file = try TemporaryFile((1...count).map { ReplayInputTests.event($0) }.joined(separator: "\n") + "\n")
+        var sizes: [Int] = []
+        var seqnums: [UInt64] = []
+        let counts = try ReplayInput(path: file.path, format: .jsonl, logger: Logger(label: "test")).read { batch in
+            sizes.append(batch.count)
+            seqnums += batch.compactMap(\.seqnum)
+        }
+        #expect(seqnums == (1...UInt64(count)).map { $0 })
+        #expect(sizes == [ReplayInput.batchSize, ReplayInput.batchSize, 7])
+        #expect(counts.events == count)
+    }
+
+    @Test func aWarningComesAfterTheEventsBeforeItsLine() throws {
+        let lines = (1...5).map { ReplayInputTests.event($0) } + ["garbage"] + (6...9).map { ReplayInputTests.event($0) }
+        let file = try TemporaryFile(lines.joined(separator: "\n") + "\n")
+        let journal = Journal()
+        let logger = Logger(label: "test") { _ in JournalLogHandler(journal: journal) }
+        _ = try ReplayInput(path: file.path, format: .jsonl, logger: logger).read { event in
+            journal.note("event \(event.seqnum ?? 0)")
+        }
+        #expect(journal.all == (1...5).map { "event \($0)" } + ["warning"] + (6...9).map { "event \($0)" })
+    }
+}

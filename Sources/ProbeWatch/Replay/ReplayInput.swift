@@ -37,23 +37,47 @@ public struct ReplayInput {
         self.logger = logger
     }
 
+    /// Events are parsed a batch at a time and then handed on: parsing and tracking each run through
+    /// more code than the instruction cache holds, and alternating them per line evicted both every time.
+    static let batchSize = 128
+
+    /// Hands the events on one by one (after each batch is read).
     public func read(emit: (UEvent) -> Void) throws -> Counts {
+        try read(emitBatch: { batch in for event in batch { emit(event) } })
+    }
+
+    /// Hands the events on in batches of up to `batchSize`, in order.
+    public func read(emitBatch: ([UEvent]) -> Void) throws -> Counts {
         var counts = Counts()
         counts.format = format
         var dedup = CaptureDeduplicator()
         var (events, duplicates) = (0, 0)
+        var batch: [UEvent] = []
+        batch.reserveCapacity(Self.batchSize)
+        func handOn() {
+            guard !batch.isEmpty else { return }
+            emitBatch(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
         func admit(_ event: UEvent) {
             guard dedup.admit(event) else { return duplicates += 1 }
             events += 1
-            emit(event)
+            batch.append(event)
+            if batch.count == Self.batchSize { handOn() }
         }
+        // What was read before a warning is handed on first, so that warnings and records keep their order.
+        func warn(_ message: Logger.Message) {
+            handOn()
+            logger.warning(message)
+        }
+        defer { handOn() }  // a read error ends the file, but what was read before it is kept
         let jsonl = JSONLinesEventParser(keepsAllProperties: keepsAllProperties)
         var udevadm = UdevadmTextParser()
         let reader = LineReader(path: path)
         try reader.forEachLine { line in
             if line.isTooLong {
                 counts.skippedLines += 1
-                logger.warning("\(path):\(line.number): longer than \(reader.maxLineBytes) bytes; skipped")
+                warn("\(path):\(line.number): longer than \(reader.maxLineBytes) bytes; skipped")
                 return
             }
             if counts.format == .auto {
@@ -61,7 +85,7 @@ public struct ReplayInput {
                 counts.format = ReplayFormat.detect(firstLine: Substring(String(decoding: line.bytes, as: UTF8.self)))
             }
             switch counts.format {
-            case .jsonl: readJSONLine(line, parser: jsonl, counts: &counts, emit: admit)
+            case .jsonl: readJSONLine(line, parser: jsonl, counts: &counts, emit: admit, warn: warn)
             default: udevadm.feed(Substring(String(decoding: line.bytes, as: UTF8.self)), emit: admit)
             }
         }
@@ -76,7 +100,7 @@ public struct ReplayInput {
     }
 
     private func readJSONLine(_ line: LineReader.Line, parser: JSONLinesEventParser, counts: inout Counts,
-                              emit: (UEvent) -> Void) {
+                              emit: (UEvent) -> Void, warn: (Logger.Message) -> Void) {
         let result = parser.parse(line.bytes)
         switch consume result {
         case .event(let event): emit(event)
@@ -84,12 +108,12 @@ public struct ReplayInput {
         case .newerSchema(let schema):
             counts.newerSchemaLines += 1
             if counts.newerSchemaLines == 1 {
-                logger.warning("\(path):\(line.number): schema \(schema) is newer than this probewatch understands (\(RecordContext.schemaVersion)); skipping such lines")
+                warn("\(path):\(line.number): schema \(schema) is newer than this probewatch understands (\(RecordContext.schemaVersion)); skipping such lines")
             }
         case .invalid(let why):
             guard !line.isBlank else { return }  // checked only now: nearly every line is a record
             counts.skippedLines += 1
-            logger.warning("\(path):\(line.number): \(line.isLast ? "truncated last line" : why); skipped")
+            warn("\(path):\(line.number): \(line.isLast ? "truncated last line" : why); skipped")
         }
     }
 }
