@@ -13,7 +13,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         }
     }
 
-    private var storage: [UInt8] = []
+    private var storage = PropertyBytes()
     public private(set) var count = 0
     /// Every name and value is ASCII a JSON string takes as it is, as the decoder that filled the storage
     /// found (`JSONEscaping.classify`): the log then copies them without looking again. False when unknown,
@@ -35,11 +35,11 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
     /// `plainASCII`: the caller has checked that every byte is `JSONEscaping.ByteClass.plainASCII`.
     public init(utf8ByteCount: Int, plainASCII: Bool = false, _ fill: (inout Builder) -> Void) {
         var count = 0
-        storage = Array(unsafeUninitializedCapacity: utf8ByteCount) { buffer, initialized in
+        storage = PropertyBytes(capacity: utf8ByteCount) { buffer in
             var builder = Builder(buffer: buffer)
             fill(&builder)
-            initialized = builder.used
             count = builder.count
+            return builder.used
         }
         self.count = count
         isPlainASCII = plainASCII
@@ -84,12 +84,15 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
     }
 
     public subscript(name: String) -> String? {
-        get { range(ofValueFor: name).map { String(decoding: storage[$0], as: UTF8.self) } }
+        get {
+            guard let range = range(ofValueFor: name) else { return nil }
+            return storage.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        }
         set {
             isPlainASCII = false
             if let found = range(ofPropertyNamed: name) {
                 guard let newValue else {
-                    storage.removeSubrange(found)
+                    storage.replaceSubrange(found, with: UnsafeBufferPointer(start: nil, count: 0))
                     count -= 1
                     return
                 }
@@ -100,7 +103,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
                 value.withUTF8 { bytes in
                     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 + bytes.count) { field in
                         let count = Self.writeField(bytes, to: field.baseAddress!)
-                        storage.replaceSubrange(valueStart..<found.upperBound, with: field[..<count])
+                        storage.replaceSubrange(valueStart..<found.upperBound, with: UnsafeBufferPointer(rebasing: field[..<count]))
                     }
                 }
             } else if let newValue {

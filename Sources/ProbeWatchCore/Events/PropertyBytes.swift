@@ -1,0 +1,77 @@
+/// The bytes of a `UEventProperties`, copied on write. Not an `[UInt8]`: every Array allocation looks its
+/// buffer class up in the runtime's generic metadata cache (some 300 instructions, and code that crowds
+/// the instruction cache), and replay makes one per event; a final class's metadata is static.
+struct PropertyBytes {
+    /// The header is how many bytes are in use.
+    private final class Buffer: ManagedBuffer<Int, UInt8> {}
+
+    private var buffer: Buffer?
+
+    init() {}
+
+    /// Exactly `capacity` bytes, of which `fill` initializes the first ones and returns how many.
+    init(capacity: Int, fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        guard capacity > 0 else { return }
+        let buffer = Self.allocate(capacity)
+        buffer.header = buffer.withUnsafeMutablePointerToElements { fill(UnsafeMutableBufferPointer(start: $0, count: capacity)) }
+        self.buffer = buffer
+    }
+
+    var count: Int { buffer?.header ?? 0 }
+
+    func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        guard let buffer else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try buffer.withUnsafeMutablePointerToElements { try body(UnsafeBufferPointer(start: $0, count: buffer.header)) }
+    }
+
+    mutating func reserveCapacity(_ capacity: Int) {
+        guard capacity > (buffer?.capacity ?? 0) else { return }
+        reallocate(capacity)
+    }
+
+    /// Amortized constant time per byte: a full buffer doubles.
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        let needed = count + bytes.count
+        if buffer == nil || !isKnownUniquelyReferenced(&buffer) || needed > buffer!.capacity {
+            reallocate(max(needed, 2 * (buffer?.capacity ?? 0)))
+        }
+        let buffer = buffer!
+        buffer.withUnsafeMutablePointerToElements { ($0 + buffer.header).initialize(from: source, count: bytes.count) }
+        buffer.header = needed
+    }
+
+    /// Rare (a property's value changed or removed): always a new buffer.
+    mutating func replaceSubrange(_ range: Range<Int>, with bytes: UnsafeBufferPointer<UInt8>) {
+        let old = self
+        self = PropertyBytes(capacity: count - range.count + bytes.count) { target in
+            old.withUnsafeBufferPointer { current in
+                var at = 0
+                for part in [UnsafeBufferPointer(rebasing: current[..<range.lowerBound]), bytes,
+                             UnsafeBufferPointer(rebasing: current[range.upperBound...])] {
+                    if let base = part.baseAddress { (target.baseAddress! + at).initialize(from: base, count: part.count) }
+                    at += part.count
+                }
+                return at
+            }
+        }
+    }
+
+    private mutating func reallocate(_ capacity: Int) {
+        let old = self
+        self = PropertyBytes(capacity: capacity) { target in
+            old.withUnsafeBufferPointer { current in
+                if let base = current.baseAddress { target.baseAddress!.initialize(from: base, count: current.count) }
+                return current.count
+            }
+        }
+    }
+
+    private static func allocate(_ capacity: Int) -> Buffer {
+        // `create` is typed as the base class; the object is of the subclass it was called on.
+        unsafeDowncast(Buffer.create(minimumCapacity: capacity) { _ in 0 }, to: Buffer.self)
+    }
+}
+
+// The buffer is written only while uniquely referenced (copy on write), so sharing it is safe.
+extension PropertyBytes: @unchecked Sendable {}
