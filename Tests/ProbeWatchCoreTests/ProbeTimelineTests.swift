@@ -126,6 +126,19 @@ struct ProbeTimelineTests {
         #expect(tracker.devices["/devices/pwtest/dev1"]?.entries.last?.seqnum == 201)
     }
 
+    /// The timeline keeps the newest `limit` entries in order and counts the dropped ones, whatever the
+    /// limit (it grows by doubling, and drops before it appends).
+    @Test(arguments: [0, 1, 2, 3, 10, 64])
+    func aTimelineKeepsItsNewestEntries(limit: Int) {
+        var state = DeviceState(devpath: "/devices/pwtest/dev1", subsystem: Scenario.bus, modalias: nil)
+        let time = EventTime(realtimeUsec: nil, monotonicUsec: 0)
+        for seqnum in 1...200 as ClosedRange<UInt64> {
+            state.record(TimelineEntry(seqnum: seqnum, action: .change, driver: nil, time: time, note: nil), limit: limit)
+        }
+        #expect(state.entries.map(\.seqnum) == (201 - UInt64(limit)..<201).map { $0 })
+        #expect(state.droppedEntries == 200 - limit)
+    }
+
     @Test func removedDevicesAgeOut() {
         var scenario = Scenario()
         for index in 0..<50 {
