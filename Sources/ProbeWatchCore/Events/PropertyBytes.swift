@@ -13,15 +13,19 @@ struct PropertyBytes {
     init(capacity: Int, fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
         guard capacity > 0 else { return }
         let buffer = Self.allocate(capacity)
-        buffer.header = buffer.withUnsafeMutablePointerToElements { fill(UnsafeMutableBufferPointer(start: $0, count: capacity)) }
+        buffer.withUnsafeMutablePointers { used, bytes in
+            used.pointee = fill(UnsafeMutableBufferPointer(start: bytes, count: capacity))
+        }
         self.buffer = buffer
     }
 
-    var count: Int { buffer?.header ?? 0 }
+    // The header is read and written through pointers: as a class's stored property, `header` had its
+    // exclusivity checked at run time on every access.
+    var count: Int { buffer?.withUnsafeMutablePointerToHeader { $0.pointee } ?? 0 }
 
     func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         guard let buffer else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try buffer.withUnsafeMutablePointerToElements { try body(UnsafeBufferPointer(start: $0, count: buffer.header)) }
+        return try buffer.withUnsafeMutablePointers { used, bytes in try body(UnsafeBufferPointer(start: bytes, count: used.pointee)) }
     }
 
     mutating func reserveCapacity(_ capacity: Int) {
@@ -36,9 +40,10 @@ struct PropertyBytes {
         if buffer == nil || !isKnownUniquelyReferenced(&buffer) || needed > buffer!.capacity {
             reallocate(max(needed, 2 * (buffer?.capacity ?? 0)))
         }
-        let buffer = buffer!
-        buffer.withUnsafeMutablePointerToElements { ($0 + buffer.header).initialize(from: source, count: bytes.count) }
-        buffer.header = needed
+        buffer!.withUnsafeMutablePointers { used, target in
+            (target + used.pointee).initialize(from: source, count: bytes.count)
+            used.pointee = needed
+        }
     }
 
     /// Rare (a property's value changed or removed): always a new buffer.
