@@ -16,9 +16,10 @@ public final class OfflineReplay {
     private let options: ReplayOptions
     private let logger: Logger
     private let sinks: [RecordSink]
-    private var pipeline: EventPipeline
+    /// Used for every event, by this class only, on the replay's one thread: no run-time exclusivity check.
+    @exclusivity(unchecked) private var pipeline: EventPipeline
     /// Records of the batch being tracked, to be written once it is.
-    private var queued: [Record] = []
+    @exclusivity(unchecked) private var queued: [Record] = []
 
     public init(options: ReplayOptions, logger: Logger) throws {
         self.options = options

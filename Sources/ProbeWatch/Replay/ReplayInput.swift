@@ -41,6 +41,17 @@ public struct ReplayInput {
     /// more code than the instruction cache holds, and alternating them per line evicted both every time.
     static let batchSize = 128
 
+    /// What one read keeps between lines. A class, because the nested functions below share it: captured
+    /// local variables had their exclusivity checked at run time on every use (two checks per line, 2% of
+    /// replay). A read runs on one thread.
+    private final class ReadState {
+        @exclusivity(unchecked) var counts = Counts()
+        @exclusivity(unchecked) var dedup = CaptureDeduplicator()
+        @exclusivity(unchecked) var events = 0
+        @exclusivity(unchecked) var duplicates = 0
+        @exclusivity(unchecked) var batch: [UEvent] = []
+    }
+
     /// Hands the events on one by one (after each batch is read).
     public func read(emit: (UEvent) -> Void) throws -> Counts {
         try read(emitBatch: { batch in for event in batch { emit(event) } })
@@ -48,22 +59,19 @@ public struct ReplayInput {
 
     /// Hands the events on in batches of up to `batchSize`, in order.
     public func read(emitBatch: ([UEvent]) -> Void) throws -> Counts {
-        var counts = Counts()
-        counts.format = format
-        var dedup = CaptureDeduplicator()
-        var (events, duplicates) = (0, 0)
-        var batch: [UEvent] = []
-        batch.reserveCapacity(Self.batchSize)
+        let state = ReadState()
+        state.counts.format = format
+        state.batch.reserveCapacity(Self.batchSize)
         func handOn() {
-            guard !batch.isEmpty else { return }
-            emitBatch(batch)
-            batch.removeAll(keepingCapacity: true)
+            guard !state.batch.isEmpty else { return }
+            emitBatch(state.batch)
+            state.batch.removeAll(keepingCapacity: true)
         }
         func admit(_ event: UEvent) {
-            guard dedup.admit(event) else { return duplicates += 1 }
-            events += 1
-            batch.append(event)
-            if batch.count == Self.batchSize { handOn() }
+            guard state.dedup.admit(event) else { return state.duplicates += 1 }
+            state.events += 1
+            state.batch.append(event)
+            if state.batch.count == Self.batchSize { handOn() }
         }
         // What was read before a warning is handed on first, so that warnings and records keep their order.
         func warn(_ message: Logger.Message) {
@@ -76,27 +84,27 @@ public struct ReplayInput {
         let reader = LineReader(path: path)
         try reader.forEachLine { line in
             if line.isTooLong {
-                counts.skippedLines += 1
+                state.counts.skippedLines += 1
                 warn("\(path):\(line.number): longer than \(reader.maxLineBytes) bytes; skipped")
                 return
             }
-            if counts.format == .auto {
+            if state.counts.format == .auto {
                 guard !line.isBlank else { return }
-                counts.format = ReplayFormat.detect(firstLine: Substring(String(decoding: line.bytes, as: UTF8.self)))
+                state.counts.format = ReplayFormat.detect(firstLine: Substring(String(decoding: line.bytes, as: UTF8.self)))
             }
-            switch counts.format {
-            case .jsonl: readJSONLine(line, parser: jsonl, counts: &counts, emit: admit, warn: warn)
+            switch state.counts.format {
+            case .jsonl: readJSONLine(line, parser: jsonl, counts: &state.counts, emit: admit, warn: warn)
             default: udevadm.feed(Substring(String(decoding: line.bytes, as: UTF8.self)), emit: admit)
             }
         }
-        if counts.format == .auto { counts.format = .udevadm }  // nothing but blank lines
-        if counts.format == .udevadm {
+        if state.counts.format == .auto { state.counts.format = .udevadm }  // nothing but blank lines
+        if state.counts.format == .udevadm {
             udevadm.finish(emit: admit)
-            counts.skippedLines += udevadm.skippedLines
+            state.counts.skippedLines += udevadm.skippedLines
         }
-        counts.events = events
-        counts.duplicates = duplicates
-        return counts
+        state.counts.events = state.events
+        state.counts.duplicates = state.duplicates
+        return state.counts
     }
 
     private func readJSONLine(_ line: LineReader.Line, parser: JSONLinesEventParser, counts: inout Counts,
