@@ -86,7 +86,8 @@ public struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    mutating func key(_ name: String) {
+    /// A key from a String. (Labelled: a literal would otherwise pick this over the StaticString one.)
+    mutating func key(string name: String) {
         separate()
         appendString(name)
         append(0x3a)

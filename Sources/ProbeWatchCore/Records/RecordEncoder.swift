@@ -106,7 +106,7 @@ public struct RecordEncoder: Sendable {
         json.beginObject()
         if let truncation {
             for property in event.properties where truncation.keepsProperties {
-                json.key(capped(property.name, truncation.nameBytes))
+                json.key(string: capped(property.name, truncation.nameBytes))
                 json.string(capped(property.value, truncation.valueBytes))
             }
         } else if event.properties.isPlainASCII {
