@@ -10,7 +10,12 @@ so start-up and shutdown cancel out. The ratio of the totals is the same questio
 ratio; it leaves out the kernel's side (receiving the datagrams, which both pay, and writing the log, which
 only probewatch pays) and cache misses.
 
-    python3 Benchmarks/live/bench_instructions.py [--events 20000] [--probewatch PATH] [--json-out FILE]
+    python3 Benchmarks/live/bench_instructions.py [--events 20000] [--probewatch PATH] [--cache-sim]
+        [--json-out FILE]
+
+--cache-sim also has callgrind simulate the caches and reports first-level instruction-cache misses per
+event (32 KiB, the machine's own geometry): code that does not fit the instruction cache costs time that
+instruction counts do not show (see Benchmarks/README.md, 2026-11-26 day).
 
 Needs valgrind (`apt-get install valgrind`); runs as root like bench_live.py. Valgrind makes the receivers
 about 50 times slower, so the storms stay small enough for the 128 MiB receive buffer (no drops: a drop
@@ -45,12 +50,15 @@ def wait_for(predicate, what: str, timeout: float):
         time.sleep(0.2)
 
 
+CACHE_SIM: list[str] = []  # callgrind options; main() fills it for --cache-sim
+
+
 def callgrind(cmd: list[str], out: Path, stdout: Path, stderr: Path) -> subprocess.Popen:
     """`cmd` under callgrind in a network namespace of its own. unshare execs valgrind, which runs the
     program in its own process: the child's pid is the receiver's, for nsenter."""
     env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")}
     with open(stdout, "wb") as out_file, open(stderr, "wb") as err_file:
-        return subprocess.Popen(["unshare", "-n", "--", "valgrind", "--tool=callgrind",
+        return subprocess.Popen(["unshare", "-n", "--", "valgrind", "--tool=callgrind", *CACHE_SIM,
                                  f"--callgrind-out-file={out}", *cmd],
                                 stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file, env=env)
 
@@ -109,6 +117,22 @@ def per_event(small: Path, large: Path, events: int) -> dict[str, float]:
     return {name: (two[name] - one.get(name, 0)) / events for name in two}
 
 
+def profile_totals(profile: Path) -> dict[str, int]:
+    """The profile's whole-run counts by event name (Ir, and I1mr... with the cache simulation)."""
+    names: list[str] = []
+    for line in profile.read_text(errors="replace").splitlines():
+        if line.startswith("events:"):
+            names = line.split()[1:]
+        elif line.startswith(("summary:", "totals:")) and names:
+            return dict(zip(names, (int(value) for value in line.split()[1:])))
+    return {}
+
+
+def instruction_cache_misses(small: Path, large: Path, events: int) -> float:
+    one, two = profile_totals(small), profile_totals(large)
+    return (two.get("I1mr", 0) - one.get("I1mr", 0)) / events
+
+
 def label(name: str, program: str) -> str:
     for prefix, short in (("libudev", "libudev"), ("libc.", "libc"), ("ld-linux", "libc")):
         if name.startswith(prefix):
@@ -129,8 +153,11 @@ def main() -> int:
     ap.add_argument("--events", type=int, default=20000, help="N: storms of N and 2N events (default 20000)")
     ap.add_argument("--probewatch", help="binary (default .build-bench/release/probewatch, else .build/release)")
     ap.add_argument("--workdir", default="/var/tmp/probewatch-bench-instructions")
+    ap.add_argument("--cache-sim", action="store_true", help="also count instruction-cache misses (slower)")
     ap.add_argument("--json-out", help="write the results as JSON here too")
     args = ap.parse_args()
+    if args.cache_sim:
+        CACHE_SIM.append("--cache-sim=yes")
     bl.require_root()
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         sys.exit("needs valgrind: apt-get install valgrind")
@@ -144,12 +171,17 @@ def main() -> int:
                           ("probewatch", lambda n: run_probewatch(n, workdir, storm, probewatch))):
             small, large = run(args.events), run(2 * args.events)
             results[name] = summarize(per_event(small, large, args.events), name)
+            if args.cache_sim:
+                results[name]["I1 misses"] = instruction_cache_misses(small, large, args.events)
             print(f"{name:10s} " + "  ".join(f"{k} {v:,.0f}" for k, v in results[name].items()), flush=True)
     finally:
         bl.remove_workdir(workdir, "cg.*", "*.out", "*.err", "*.jsonl", "probewatch")
     ratio = results["probewatch"]["total"] / results["baseline"]["total"]
     print(f"\ninstructions per event: baseline {results['baseline']['total']:,.0f}, probewatch "
           f"{results['probewatch']['total']:,.0f}; ratio {ratio:.3f}")
+    if args.cache_sim:
+        print(f"instruction-cache misses per event: baseline {results['baseline']['I1 misses']:,.0f}, "
+              f"probewatch {results['probewatch']['I1 misses']:,.0f}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({"events": args.events, "per_event": results, "ratio": ratio},
                                                   indent=2))

@@ -333,12 +333,15 @@ def main() -> int:
             med_cpu = statistics.median(r["cpu_s"] for r in ok)
             med_wall = statistics.median(r["wall_s"] for r in ok)
             med_cpu_rate = statistics.median(r["events_per_cpu_s"] for r in ok)
+            # The best run too: the VM's speed changes between runs, and the fastest is the least disturbed.
+            best_rate = max(r["events_per_s"] for r in ok)
             results.update(median_events_per_s=med_rate, median_cpu_s=med_cpu, median_wall_s=med_wall,
-                           median_events_per_cpu_s=med_cpu_rate)
+                           median_events_per_cpu_s=med_cpu_rate, best_events_per_s=best_rate)
             print(f"{'events':>9s} {'runs ok':>7s} {'median wall s':>13s} {'median CPU s':>12s} "
-                  f"{'events/s (wall)':>16s} {'events/CPU s':>13s} {'peak RSS MiB':>12s} {'goal 500k/s':>11s}")
+                  f"{'events/s (wall)':>16s} {'events/CPU s':>13s} {'best events/s':>13s} {'peak RSS MiB':>12s} "
+                  f"{'goal 500k/s':>11s}")
             print(f"{args.events:9d} {len(ok):7d} {med_wall:13.3f} {med_cpu:12.3f} {med_rate:16,.0f} "
-                  f"{med_cpu_rate:13,.0f} {max(r['maxrss_kib'] for r in ok) / 1024:12.0f} "
+                  f"{med_cpu_rate:13,.0f} {best_rate:13,.0f} {max(r['maxrss_kib'] for r in ok) / 1024:12.0f} "
                   f"{'met' if med_rate >= GOAL_EVENTS_PER_S else 'NOT met':>11s}")
             err = (workdir / "stderr-0").read_text(errors="replace").strip().splitlines()
             if err:
