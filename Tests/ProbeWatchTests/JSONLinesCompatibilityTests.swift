@@ -74,6 +74,27 @@ struct JSONLinesCompatibilityTests {
         }
     }
 
+    /// With the second of the previous time kept, a sequence of times reads as each does alone: within a
+    /// second, across seconds and days, and after a time that was not valid.
+    @Test func recordTimeTextWithTheSecondKeptAgreesWithoutIt() {
+        var generator = SeededGenerator(seed: 86_400)
+        var usec: Int64 = 1_767_225_590_000_000
+        var texts: [String] = []
+        for _ in 0..<5_000 {
+            usec += Int64.random(in: 0...400_000, using: &generator) * (Bool.random(using: &generator) ? 1 : 250)
+            texts.append(RFC3339.format(realtimeUsec: usec))
+        }
+        let odd = ["2024-02-30T00:00:00.000000Z", "2026-01-01T00:00:00.00000aZ", "2026-01-01T00:00:00.000000z",
+                   "2026-01-01T00:00:00Z", "2026-01-01 00:00:00.000000Z", "2025-12-31T23:59:59.999999Z"]
+        texts.insert(contentsOf: odd, at: texts.count / 2)
+        let cache = RecordTimeText.SecondCache()
+        for text in texts + odd + texts.prefix(100) {
+            var copy = text
+            let kept = copy.withUTF8 { RecordTimeText.realtimeUsec(UnsafeRawBufferPointer($0), cache: cache) }
+            #expect(kept == RFC3339.parse(text), "\(text)")
+        }
+    }
+
     // MARK: - Against the JSONDecoder reader
 
     /// Every line of the jsonl corpus and the fuzz fixtures: the same answer, reasons aside.

@@ -11,18 +11,26 @@ struct EventLineScanner {
     /// Where the line is in `EventLineKey.encoderOrder`, while it follows it.
     private var nextInOrder = 0
     private let selection: PropertyListBuilder.Selection
+    /// Unretained: `scan`'s caller holds it for the scan, and a reference the scanner owned was retained
+    /// and released with each copy of the scanner.
+    private let times: Unmanaged<RecordTimeText.SecondCache>?
 
-    /// `properties`: which members of `properties` to keep; every member is checked either way.
-    static func scan(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection = .all)
-        throws(JSONSyntaxError) -> EventLineFields {
-        var scanner = EventLineScanner(cursor: JSONByteCursor(line), selection: properties)
+    /// `properties`: which members of `properties` to keep; every member is checked either way. `times`:
+    /// the second of the previous line's time, kept for the next.
+    static func scan(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection = .all,
+                     times: RecordTimeText.SecondCache? = nil) throws(JSONSyntaxError) -> EventLineFields {
+        // `times` is a parameter: it stays alive until the scan returns.
+        var scanner = EventLineScanner(cursor: JSONByteCursor(line), selection: properties,
+                                       times: times.map(Unmanaged.passUnretained))
         try scanner.object()
         return scanner.fields
     }
 
-    private init(cursor: JSONByteCursor, selection: PropertyListBuilder.Selection) {
+    private init(cursor: JSONByteCursor, selection: PropertyListBuilder.Selection,
+                 times: Unmanaged<RecordTimeText.SecondCache>?) {
         self.cursor = cursor
         self.selection = selection
+        self.times = times
     }
 
     private enum Value<T> {
@@ -67,7 +75,9 @@ struct EventLineScanner {
         case .schema: try readSchema()
         case .time:
             switch try string() {
-            case .value(let token): fields.realtimeUsec = withText(token, RecordTimeText.realtimeUsec)
+            case .value(let token):
+                let times = times  // captured alone: the method itself would capture a copy of the scanner
+                fields.realtimeUsec = withText(token) { Self.realtimeUsec($0, times) }
             case .null: break
             case .mistyped: fields.noteMistyped("time")
             }
@@ -128,6 +138,12 @@ struct EventLineScanner {
             try cursor.skipValue()
             return .mistyped
         }
+    }
+
+    private static func realtimeUsec(_ text: UnsafeRawBufferPointer, _ times: Unmanaged<RecordTimeText.SecondCache>?)
+        -> Int64? {
+        guard let times else { return RecordTimeText.realtimeUsec(text) }
+        return times._withUnsafeGuaranteedRef { RecordTimeText.realtimeUsec(text, cache: $0) }
     }
 
     /// A string field as a String; nil when null or mistyped (noted).

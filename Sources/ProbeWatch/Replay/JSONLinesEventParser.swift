@@ -15,6 +15,8 @@ public struct JSONLinesEventParser {
     /// keeps only the properties the tracker reads, and building the rest, most of a line, is skipped.
     /// An invalid event is written whatever the settings, so it keeps them all.
     public var keepsAllProperties: Bool
+    /// Shared by the copies of a parser, which read one file's lines in order on one thread.
+    private let times = RecordTimeText.SecondCache()
 
     public init(keepsAllProperties: Bool = true) {
         self.keepsAllProperties = keepsAllProperties
@@ -33,7 +35,7 @@ public struct JSONLinesEventParser {
     private func parse(_ line: UnsafeRawBufferPointer, properties: PropertyListBuilder.Selection) -> LineResult {
         let fields: EventLineFields
         do {
-            fields = try EventLineScanner.scan(line, properties: properties)
+            fields = try EventLineScanner.scan(line, properties: properties, times: times)
         } catch {
             return .invalid(error.description)
         }
