@@ -142,8 +142,7 @@ struct EventLineScanner {
 
     private static func realtimeUsec(_ text: UnsafeRawBufferPointer, _ times: Unmanaged<RecordTimeText.SecondCache>?)
         -> Int64? {
-        guard let times else { return RecordTimeText.realtimeUsec(text) }
-        return times._withUnsafeGuaranteedRef { RecordTimeText.realtimeUsec(text, cache: $0) }
+        RecordTimeText.realtimeUsec(text, cache: times?.takeUnretainedValue())
     }
 
     /// A string field as a String; nil when null or mistyped (noted).
