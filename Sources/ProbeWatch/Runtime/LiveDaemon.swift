@@ -20,13 +20,6 @@ public final class LiveDaemon {
     private let startedRealtimeUsec = Clock.now().realtimeUsec ?? 0
     /// Upper bound of messages read per wakeup, so signals are seen during a storm.
     private let batchLimit = 4096
-    /// In a storm, events received in a row are tracked together and their records then written together:
-    /// receiving, tracking and writing each run through more code than the instruction cache holds, and
-    /// taking turns per event evicted each. The socket being empty ends a stage at once.
-    private let stageSize = 64
-    /// Used by `drainMonitor` only, on the loop's one thread: no run-time exclusivity check.
-    @exclusivity(unchecked) private var received: [UEvent] = []
-    @exclusivity(unchecked) private var queued: [Record] = []
 
     /// `reloadOptions` re-reads the configuration on SIGHUP (the flags still override it).
     public init(options: DaemonOptions, reloadOptions: @escaping () throws -> DaemonOptions, logger: Logger) throws {
@@ -138,37 +131,21 @@ public final class LiveDaemon {
         // The outputs cannot change during a burst (a reload waits for the loop): held in a constant, they
         // are not reloaded and retained for every record.
         let sinks = sinks
-        defer { track(writingTo: sinks) }
+        let emit = { (record: Record) in for sink in sinks { sink.write(record) } }
         for _ in 0..<batchLimit {
             switch monitor.receive(at: clock.now()) {
-            case .event(let event):
-                received.append(event)
-                if received.count == stageSize { track(writingTo: sinks) }
+            case .event(let event): pipeline.ingest(event, emit: emit)
             case .malformed:
-                track(writingTo: sinks)  // in order: what came before is tracked first
                 pipeline.malformed()
                 let count = pipeline.summary.malformed
                 if count == 1 || count.isMultiple(of: 1000) {
                     logger.warning("libudev rejected malformed uevents (EINVAL); continuing",
                                    metadata: ["malformed_total": "\(count)"])
                 }
-            case .overflow:
-                track(writingTo: sinks)
-                handleOverflow()
+            case .overflow: handleOverflow()
             case .nothing: return
             }
         }
-    }
-
-    /// Tracks the events received, then writes their records.
-    private func track(writingTo sinks: [RecordSink]) {
-        guard !received.isEmpty else { return }
-        for event in received { pipeline.ingest(event) { queued.append($0) } }
-        received.removeAll(keepingCapacity: true)
-        for record in queued {
-            for sink in sinks { sink.write(record) }
-        }
-        queued.removeAll(keepingCapacity: true)
     }
 
     private func handleOverflow() {
