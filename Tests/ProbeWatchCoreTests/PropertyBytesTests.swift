@@ -66,3 +66,15 @@ struct PropertyBytesTests {
         #expect(bytes(storage) == [1, 2, 3, 4])
     }
 }
+
+extension PropertyBytesTests {
+    /// Descriptions of events (and so TrackerBench's digest) must not carry an address.
+    @Test func describedAsItsBytes() {
+        var storage = PropertyBytes()
+        [65, 66].withUnsafeBufferPointer { storage.append(contentsOf: $0) }
+        #expect(String(describing: storage) == "[65, 66]")
+        let properties: UEventProperties = ["A": "b"]
+        #expect(String(describing: properties).contains("storage: [1, 0, 0, 0, 65, 1, 0, 0, 0, 98]"))
+        #expect(!String(describing: properties).contains("unknown context"))
+    }
+}

@@ -80,3 +80,11 @@ struct PropertyBytes {
 
 // The buffer is written only while uniquely referenced (copy on write), so sharing it is safe.
 extension PropertyBytes: @unchecked Sendable {}
+
+// Printed as the bytes, as the Array it replaced was: the buffer's private class would print with the
+// address of its context, and descriptions of events (logs, test failures, TrackerBench's digest) would
+// change from run to run.
+extension PropertyBytes: CustomStringConvertible, CustomDebugStringConvertible {
+    var description: String { withUnsafeBufferPointer { Array($0).description } }
+    var debugDescription: String { description }
+}
