@@ -7,7 +7,7 @@ struct PlainIntegerTests {
     /// Every length from 1 to 20 digits, followed by each kind of byte that may or may not end a plain
     /// integer, at the end of the line or not: the eight-byte word read and the byte loop must agree.
     @Test func agreesWithTheGeneralPathAtEveryLength() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: 8)
         for length in 1...20 {
             for ending in ["", ",", "}", ".5", "e3", "x", "0", " "] {
                 for padding in ["", "}}}}}}}}"] {
