@@ -88,18 +88,7 @@ public enum TimeSpan {
             at.pointee = 0x2d
             at += 1
         }
-        var digits = 1
-        var power: UInt64 = 10
-        while digits < 20, value.magnitude >= power {
-            digits += 1
-            power &*= 10
-        }
-        var rest = value.magnitude
-        for offset in (0..<digits).reversed() {
-            at[offset] = 0x30 + UInt8(rest % 10)
-            rest /= 10
-        }
-        return at + digits
+        return at + DecimalText.write(value.magnitude, to: at)
     }
 
     private static func write(_ literal: StaticString, to target: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
