@@ -10,7 +10,7 @@ so start-up and shutdown cancel out. The ratio of the totals is the same questio
 ratio; it leaves out the kernel's side (receiving the datagrams, which both pay, and writing the log, which
 only probewatch pays) and cache misses.
 
-    python3 Benchmarks/live/bench_instructions.py [--events 20000] [--probewatch PATH] [--cache-sim]
+    python3 Benchmarks/live/bench_instructions.py [--events 20000] [--probewatch PATH] [--cache-sim] [--keep]
         [--json-out FILE]
 
 --cache-sim also has callgrind simulate the caches and reports first-level instruction-cache misses per
@@ -102,13 +102,21 @@ def run_probewatch(events: int, workdir: Path, storm: Path, probewatch: Path) ->
 
 
 def instructions_by_object(profile: Path) -> collections.Counter:
-    report = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", str(profile)],
+    report = subprocess.run(["callgrind_annotate", "--auto=no", "--inclusive=no", "--threshold=100", str(profile)],
                             capture_output=True, text=True, check=True).stdout
     by_object: collections.Counter = collections.Counter()
-    for line in report.splitlines():
-        match = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+.*?\s+\[(.*)\]\s*$", line)
-        if match:
-            by_object[Path(match.group(2)).name] += int(match.group(1).replace(",", ""))
+    # callgrind_annotate names a function's object only where it differs from the line above's: a line
+    # without one belongs to the last object named (counting only named lines missed a quarter of ours).
+    functions = report.split("file:function", 1)[-1]
+    current = None
+    for line in functions.splitlines():
+        match = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*?)(?:\s+\[(.*)\])?\s*$", line)
+        if not match:
+            continue
+        if match.group(3):
+            current = Path(match.group(3)).name
+        if current:
+            by_object[current] += int(match.group(1).replace(",", ""))
     return by_object
 
 
@@ -155,6 +163,7 @@ def main() -> int:
     ap.add_argument("--workdir", default="/var/tmp/probewatch-bench-instructions")
     ap.add_argument("--cache-sim", action="store_true", help="also count instruction-cache misses (slower)")
     ap.add_argument("--json-out", help="write the results as JSON here too")
+    ap.add_argument("--keep", action="store_true", help="keep the callgrind profiles (cg.*) in --workdir")
     args = ap.parse_args()
     if args.cache_sim:
         CACHE_SIM.append("--cache-sim=yes")
@@ -175,7 +184,7 @@ def main() -> int:
                 results[name]["I1 misses"] = instruction_cache_misses(small, large, args.events)
             print(f"{name:10s} " + "  ".join(f"{k} {v:,.0f}" for k, v in results[name].items()), flush=True)
     finally:
-        bl.remove_workdir(workdir, "cg.*", "*.out", "*.err", "*.jsonl", "probewatch")
+        bl.remove_workdir(workdir, *(() if args.keep else ("cg.*",)), "*.out", "*.err", "*.jsonl", "probewatch")
     ratio = results["probewatch"]["total"] / results["baseline"]["total"]
     print(f"\ninstructions per event: baseline {results['baseline']['total']:,.0f}, probewatch "
           f"{results['probewatch']['total']:,.0f}; ratio {ratio:.3f}")
