@@ -45,6 +45,16 @@ struct UEventPropertiesTests {
         #expect(properties == ascii && ascii == properties)
     }
 
+    /// Storage the decoder marked plain ASCII is searched by bytes alone, but a non-ASCII name that is
+    /// canonically equivalent to a stored one still finds it.
+    @Test func plainASCIIStorageIsFoundByBytesAndByEquivalentNames() {
+        let plain = EncoderFastPathTests.builtPlain(["KEY": "1", "MODALIAS": "pci:v1", "SEQNUM": "7"])
+        #expect(plain.isPlainASCII)
+        #expect(plain["MODALIAS"] == "pci:v1" && plain["SEQNUM"] == "7" && plain["KEY"] == "1")
+        #expect(plain["\u{212A}EY"] == "1")
+        #expect(plain["KE"] == nil && plain["KEYS"] == nil && plain["\u{212A}E"] == nil)
+    }
+
     @Test func valuesMayHoldAnyCharacterEvenNUL() {
         let odd = "a\u{0}b=c\nä😀"
         var properties = UEventProperties()

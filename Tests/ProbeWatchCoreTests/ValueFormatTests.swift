@@ -45,6 +45,19 @@ struct ValueFormatTests {
         let event = UEvent(action: .add, devpath: devpath, received: EventTime(realtimeUsec: nil, monotonicUsec: 0))
         #expect(UEventValidation.problem(with: event) == problem)
     }
+
+    /// The event checks itself when made, and again whenever a field the check reads changes.
+    @Test func anEventsProblemFollowsItsFields() {
+        var event = UEvent(action: .add, devpath: "/devices/x", received: EventTime(realtimeUsec: nil, monotonicUsec: 0))
+        #expect(event.problem == nil)
+        event.devpath = "devices/x"
+        #expect(event.problem == .relativeDevpath)
+        event.devpath = "/devices/x"
+        event.escapedKeys = ["DEVPATH"]
+        #expect(event.problem == .nonUTF8Devpath)
+        event.escapedKeys = ["MODALIAS"]
+        #expect(event.problem == nil)
+    }
 }
 
 @Suite("JSON Lines records")

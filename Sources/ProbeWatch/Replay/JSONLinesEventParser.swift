@@ -60,7 +60,7 @@ public struct JSONLinesEventParser {
         let time = EventTime(realtimeUsec: fields.realtimeUsec, monotonicUsec: fields.monotonicUsec ?? 0)
         let event = fields.takeEvent(action: action, time: time)
         // An invalid event is written whatever the settings, so it is read again with all its properties.
-        if properties == .readByTracker, UEventValidation.problem(with: event) != nil {
+        if properties == .readByTracker, event.problem != nil {
             return parse(line, properties: .all)
         }
         return .event(event)

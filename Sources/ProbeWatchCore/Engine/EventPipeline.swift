@@ -20,7 +20,7 @@ public struct EventPipeline {
     }
 
     public mutating func ingest(_ event: UEvent, emit: (Record) -> Void) {
-        if let problem = UEventValidation.problem(with: event) {
+        if let problem = event.problem {
             summary.malformed += 1
             return emit(.event(event, invalid: problem.rawValue))
         }

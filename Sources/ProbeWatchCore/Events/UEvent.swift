@@ -66,9 +66,12 @@ public struct UEvent: Sendable, Equatable {
     /// (a change makes a new one), so reading needs no exclusivity check and the box is safe to send.
     private final class Box: Sendable {
         let values: Values
+        /// Checked once, as the fields are set: replay asks before the pipeline does, and both asked alike.
+        let problem: UEventValidation.Problem?
 
         init(_ values: Values) {
             self.values = values
+            problem = UEventValidation.problem(devpath: values.devpath, escapedKeys: values.escapedKeys)
         }
 
         convenience init<Value>(_ values: Values, changing field: WritableKeyPath<Values, Value>, to value: Value) {
@@ -103,6 +106,9 @@ public struct UEvent: Sendable, Equatable {
     public static func == (lhs: UEvent, rhs: UEvent) -> Bool {
         lhs.box === rhs.box || lhs.box.values == rhs.box.values
     }
+
+    /// Why the event must not reach the timelines (`UEventValidation`), or nil when it may.
+    public var problem: UEventValidation.Problem? { box.problem }
 
     public var modalias: String? { properties["MODALIAS"] }
     public var devpathOld: String? { properties["DEVPATH_OLD"] }

@@ -212,6 +212,8 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         var name = name
         return name.withUTF8 { wanted in
             let isASCII = wanted.allSatisfy { $0 < 0x80 }
+            // Every name here is ASCII: checking each candidate's bytes again cost more than the search.
+            let namesAreASCII = isPlainASCII
             return storage.withUnsafeBufferPointer { bytes in
                 var offset = 0
                 while offset < bytes.count {
@@ -221,7 +223,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
                     if Self.sameBytes(candidate, wanted) { return start..<offset }
                     // An ASCII name can equal a non-ASCII one ("K" and U+212A KELVIN SIGN): bytes decide only
                     // when both are ASCII.
-                    if !(isASCII && candidate.allSatisfy { $0 < 0x80 }),
+                    if !(isASCII && (namesAreASCII || candidate.allSatisfy { $0 < 0x80 })),
                        String(decoding: candidate, as: UTF8.self) == String(decoding: wanted, as: UTF8.self) {
                         return start..<offset
                     }

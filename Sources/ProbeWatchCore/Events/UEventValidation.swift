@@ -13,23 +13,29 @@ public enum UEventValidation {
         case nonUTF8Devpath = "DEVPATH is not UTF-8"
     }
 
-    /// Returns why the event must not reach the timelines, or nil when it may. Every event passes here,
-    /// so the path's bytes are walked once, for control bytes and dot segments together.
+    /// Returns why the event must not reach the timelines, or nil when it may: the answer the event
+    /// worked out when it was made.
     public static func problem(with event: UEvent) -> Problem? {
-        if event.devpath.isEmpty { return .emptyDevpath }
-        // A native String lends its bytes in place; only another kind is copied to get them. (The outer
-        // optional says whether it lent them, the inner one is the answer.)
-        if let answer = event.devpath.utf8.withContiguousStorageIfAvailable({ problem(devpath: $0, of: event) }) {
-            return answer
-        }
-        var path = event.devpath
-        return path.withUTF8 { problem(devpath: $0, of: event) }
+        event.problem
     }
 
-    private static func problem(devpath bytes: UnsafeBufferPointer<UInt8>, of event: UEvent) -> Problem? {
+    /// Every event is checked here once, so the path's bytes are walked once, for control bytes and dot
+    /// segments together.
+    static func problem(devpath: String, escapedKeys: [String]) -> Problem? {
+        if devpath.isEmpty { return .emptyDevpath }
+        // A native String lends its bytes in place; only another kind is copied to get them. (The outer
+        // optional says whether it lent them, the inner one is the answer.)
+        if let answer = devpath.utf8.withContiguousStorageIfAvailable({ problem(devpath: $0, escapedKeys: escapedKeys) }) {
+            return answer
+        }
+        var path = devpath
+        return path.withUTF8 { problem(devpath: $0, escapedKeys: escapedKeys) }
+    }
+
+    private static func problem(devpath bytes: UnsafeBufferPointer<UInt8>, escapedKeys: [String]) -> Problem? {
         if bytes[0] != 0x2f { return .relativeDevpath }
         if bytes.count > maxDevpathBytes { return .devpathTooLong }
-        if event.escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
+        if escapedKeys.contains("DEVPATH") { return .nonUTF8Devpath }
         let (control, dotSegment) = scan(bytes)
         return control ? .controlCharacter : dotSegment ? .dotSegment : nil
     }

@@ -20,6 +20,13 @@ struct DeviceKey: Hashable, Sendable {
         hasher.combine(hash)
     }
 
+    /// Dictionary hashes the key of every lookup afresh, through a whole Hasher by default (a third of a
+    /// lookup). Handing it the kept hash as an Int takes Int's own one-word path: `_rawHashValue(seed:)` is
+    /// the requirement through which the standard library's integers do the same.
+    func _rawHashValue(seed: Int) -> Int {
+        hash._rawHashValue(seed: seed)
+    }
+
     static func == (lhs: DeviceKey, rhs: DeviceKey) -> Bool {
         lhs.hash == rhs.hash && lhs.devpath == rhs.devpath
     }
