@@ -15,6 +15,7 @@ import ProbeWatchCore
 public func fuzzJSONLines(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: fuzzInput(data, size), as: UTF8.self)
     let events = JSONLinesEventParser()
+    let tracked = JSONLinesEventParser(keepsAllProperties: false)
     let records = RecordLineParser()
     let encoder = RecordEncoder(context: RecordContext(bootID: "6f1e2d3c4b5a69788796a5b4c3d2e1f0", host: "fuzz"))
     var harness = PipelineHarness()
@@ -22,6 +23,7 @@ public func fuzzJSONLines(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     for line in TextLines.split(text) where !line.allSatisfy(\.isWhitespace) {
         let asEvent = events.parse(line)
         let asRecord = records.parse(line)
+        checkTrackedSelection(tracked.parse(line), against: asEvent)
         switch (asEvent, asRecord) {
         case (.event(let event), .record(.event(let same, _))):
             require(event == same, "the two readers read different events")
@@ -50,6 +52,20 @@ public func fuzzJSONLines(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     harness.finish()
     return 0
+}
+
+/// Replay without event records reads the same line as the full read does, its event cut down to the
+/// properties the tracker reads (or whole, when a name might equal one of those only as a String).
+private func checkTrackedSelection(_ cut: JSONLinesEventParser.LineResult, against full: JSONLinesEventParser.LineResult) {
+    guard case .event(let event) = full else {
+        return require(cut == full, "the tracker's selection read \(cut) where the full read gave \(full)")
+    }
+    var trackedOnly = event
+    trackedOnly.properties = UEventProperties()
+    for property in event.properties where UEvent.propertiesReadByTracker.contains(where: { "\($0)" == property.name }) {
+        trackedOnly.properties.appendUnique(property.name, property.value)
+    }
+    require(cut == .event(event) || cut == .event(trackedOnly), "the tracker's selection read \(cut), not \(trackedOnly)")
 }
 
 private func envelopeIsMistyped(_ line: Substring) -> Bool {

@@ -36,6 +36,8 @@ struct TrackedPropertiesTests {
         #"{"MODALIAS":"first","ACTION":"add","MODALIAS":"second"}"#,
         #"{"SUBSYSTEM":"pci","MODALIAS":"pci:v\u00e9","DEVPATH_OLD":"/devices/\"q\""}"#,
         #"{"ACTION":"add"}"#, "{}", "null",
+        #"{ "ACTION" : "add" , "MODALIAS" : "pci:v1" }"#,
+        #"{"":"x","DEVPATHS":"y","MODALIAZ":"z","MODALIAS":"m","DEVPATH_OLX":"o"}"#,
     ])
     func validEventsKeepTheTrackersProperties(properties: String) {
         let line = Self.line(properties: properties)
@@ -44,6 +46,15 @@ struct TrackedPropertiesTests {
         #expect(read == expected(line))
         #expect(read?.modalias == event(full, line)?.modalias)
         #expect(read?.devpathOld == event(full, line)?.devpathOld)
+    }
+
+    /// Plain members come out marked plain, so that the log copies them as they are; a member with an
+    /// escape or a byte above 0x7f does not.
+    @Test func plainMembersAreMarkedPlain() {
+        #expect(event(full, Self.line(properties: #"{"ACTION":"add","MODALIAS":"m"}"#))?.properties.isPlainASCII == true)
+        #expect(event(full, Self.line(properties: #"{"ACTION":"a\"d"}"#))?.properties.isPlainASCII == false)
+        #expect(event(full, Self.line(properties: #"{"ACTION":"\u00e9"}"#))?.properties.isPlainASCII == false)
+        #expect(event(full, Self.line(properties: #"{"B":"1","A":"2"}"#))?.properties.isPlainASCII == false)
     }
 
     /// A name that is not plain ASCII might equal a wanted one as a String: the line is read whole.

@@ -65,6 +65,15 @@ struct PropertyListBuilder {
         self.selection = selection
     }
 
+    /// Whether `add` would drop the member at once without noting anything: a plain name that no property
+    /// the tracker reads has the length of, as most names of most events under `.readByTracker`. Told
+    /// where the members are read, without the calls into `add`.
+    @inline(__always)
+    func dropsAtOnce(_ name: JSONStringToken) -> Bool {
+        selection == .readByTracker && name.isASCII && !name.hasEscapes
+            && (name.count >= 64 || Self.trackerNameLengths & 1 << UInt64(name.count) == 0)
+    }
+
     /// `text` makes the value's String, for the cases that need one: a plain ASCII value is copied as bytes.
     mutating func add(name: JSONStringToken, value: JSONStringToken, text: () -> String, in bytes: UnsafeRawBufferPointer) {
         if selection == .readByTracker, !takesReadByTracker(name, in: bytes) { return }
@@ -136,7 +145,8 @@ struct PropertyListBuilder {
         if tokensOnly {
             let members = pending[..<pendingCount]
             if members.isEmpty { return UEventProperties() }  // no allocation for an event without any kept
-            return UEventProperties(utf8ByteCount: members.reduce(0) { $0 + $1.storageBytes }) { builder in
+            // Plain members are ASCII strings without escapes, so without bytes JSON escapes: the log copies them.
+            return UEventProperties(utf8ByteCount: members.reduce(0) { $0 + $1.storageBytes }, plainASCII: true) { builder in
                 for member in members { builder.append(utf8Name: member.name(in: bytes), value: member.value(in: bytes)) }
             }
         }
