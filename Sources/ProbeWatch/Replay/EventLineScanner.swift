@@ -51,7 +51,13 @@ struct EventLineScanner {
     /// the first that does not: true when members remain (for `key()`), false when the object ended. What
     /// `key()` would find, without a call and a table lookup for each of an event line's thirteen keys.
     private mutating func membersInEncoderOrder() throws(JSONSyntaxError) -> Bool {
-        for (key, pattern) in EventLineKey.encoderOrder {
+        // How RecordEncoder starts every event line, taken in one comparison.
+        if cursor.take(exactly: #""type":"event","schema":1,"#) {
+            (fields.type, fields.schema) = (.event, 1)
+            seen |= EventLineKey.type.bit | EventLineKey.schema.bit
+            nextInOrder = 2
+        }
+        for (key, pattern) in EventLineKey.encoderOrder[nextInOrder...] {
             _ = cursor.peek()
             guard cursor.take(exactly: pattern) else { return true }
             nextInOrder += 1

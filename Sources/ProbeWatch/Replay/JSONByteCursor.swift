@@ -286,7 +286,7 @@ struct JSONByteCursor {
     mutating func skipValue(depth: Int = 2) throws(JSONSyntaxError) {
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         switch peek() {
-        case 0x22: _ = try string()
+        case 0x22: if takePlainString() == nil { _ = try string() }
         case 0x7b: try skipObject(depth: depth)
         case 0x5b: try skipArray(depth: depth)
         case 0x74: if !takeLiteral("true") { throw error("expected a value") }
