@@ -206,6 +206,16 @@ struct EventLineScannerTests {
         #expect(isNotJSON(#"{"type":"probe","schema":1,"seqnums":[1,2}"#))
     }
 
+    /// The envelope RecordEncoder writes is taken in one comparison; anything close to it but not the
+    /// same reads as it did member by member.
+    @Test func envelopesNearTheEncodersReadMemberByMember() {
+        #expect(parser.parse(#"{"type":"event","schema":10,"action":"add"}"#) == .newerSchema(10))
+        #expect(parser.parse(#"{"type":"event","schema":1}"#) == .invalid("event without a known action"))
+        #expect(parser.parse(#"{"type":"events","schema":1,"action":"add","devpath":"/x"}"#) == .otherRecord)
+        #expect(parser.parse(#"{"type":"event", "schema":1,"action":"add","devpath":"/x"}"#)
+            == parser.parse(#"{"type":"event","schema":1,"action":"add","devpath":"/x"}"#))
+    }
+
     @Test func newerSchemasWinOverChangedTypes() {
         #expect(parser.parse(#"{"type":"event","schema":2,"seqnum":"x","properties":[1],"action":5}"#) == .newerSchema(2))
         #expect(parser.parse(#"{"schema":2,"time":1}"#) == .newerSchema(2))
