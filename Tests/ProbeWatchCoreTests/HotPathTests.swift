@@ -18,7 +18,23 @@ struct HotPathTests {
         #expect(entry(.bind(mode: .sync, latencyUsec: nil)).note == "sync bind")
         #expect(entry(.bind(mode: .deviceAdd, latencyUsec: 850)).note
             == "device-add bind 850 µs after probe became pending")
-        #expect(MemoryLayout<TimelineEntry>.stride == 72)
+        #expect(MemoryLayout<TimelineEntry>.stride == 64)
+    }
+
+    /// SEQNUM and the realtime clock are kept with flags beside them: every value, and none, reads back.
+    @Test func packedOptionalsReadBackAsGiven() {
+        for seqnum in [nil, 0, 7, UInt64.max] as [UInt64?] {
+            for realtime in [nil, 0, .min, .max] as [Int64?] {
+                let time = EventTime(realtimeUsec: realtime, monotonicUsec: -5)
+                var entry = TimelineEntry(seqnum: seqnum, action: .add, driver: nil, time: time, annotation: nil)
+                #expect(entry.seqnum == seqnum && entry.time == time && entry.action == .add)
+                entry.seqnum = nil
+                entry.time = EventTime(realtimeUsec: nil, monotonicUsec: .max)
+                #expect(entry.seqnum == nil && entry.time == EventTime(realtimeUsec: nil, monotonicUsec: .max))
+                entry.seqnum = 9
+                #expect(entry.seqnum == 9 && entry.time.realtimeUsec == nil)
+            }
+        }
     }
 
     @Test func aLatencyTooLongToPackIsKeptAsText() {

@@ -1,22 +1,49 @@
 /// One line of a device's history.
 public struct TimelineEntry: Sendable {
-    public var seqnum: UInt64?
-    public var action: UEventAction?
-    // The note is packed into fields that fill the padding after `action`, so an entry stays 72 bytes
-    // (a TimelineNote? would take 17 and make it 80): one entry per event is kept for every device.
-    private var noteKind = NoteKind.none
-    private var noteMode = ProbeMode.unknown
-    private var noteLatencyUsec: UInt32 = 0
+    // Stored packed, 64 bytes where the plain fields took 72: one entry per event is kept for every device,
+    // and a full history of 64 entries per device is most of what replay and a busy daemon keep in memory.
+    // The optionals' flags and the note's kind, mode and latency share the last eight bytes.
+    private var storedSeqnum: UInt64 = 0
+    private var realtimeUsec: Int64 = 0
+    private var monotonicUsec: Int64
     public var driver: String?
-    public var time: EventTime
     /// The driver a note names, or its whole text.
     private var noteText: String?
+    public var action: UEventAction?
+    private var noteKind = NoteKind.none
+    private var noteMode = ProbeMode.unknown
+    private var present = Present()
+    private var noteLatencyUsec: UInt32 = 0
+
+    private struct Present: OptionSet {
+        var rawValue: UInt8
+        static let seqnum = Present(rawValue: 1)
+        static let realtime = Present(rawValue: 2)
+    }
+
+    public var seqnum: UInt64? {
+        get { present.contains(.seqnum) ? storedSeqnum : nil }
+        set {
+            storedSeqnum = newValue ?? 0
+            if newValue == nil { present.remove(.seqnum) } else { present.insert(.seqnum) }
+        }
+    }
+
+    public var time: EventTime {
+        get { EventTime(realtimeUsec: present.contains(.realtime) ? realtimeUsec : nil, monotonicUsec: monotonicUsec) }
+        set {
+            realtimeUsec = newValue.realtimeUsec ?? 0
+            if newValue.realtimeUsec == nil { present.remove(.realtime) } else { present.insert(.realtime) }
+            monotonicUsec = newValue.monotonicUsec
+        }
+    }
 
     private enum NoteKind: UInt8 {
         case none, text, probePendingBy, removedBeforeBind, bind, bindAfterPending
     }
 
     init(seqnum: UInt64?, action: UEventAction?, driver: String?, time: EventTime, annotation: TimelineNote?) {
+        monotonicUsec = time.monotonicUsec
         self.seqnum = seqnum
         self.action = action
         self.driver = driver
