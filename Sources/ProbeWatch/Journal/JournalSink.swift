@@ -35,13 +35,16 @@ public final class JournalSink: RecordSink {
         if case .summary = record { isStop = true }
         sendSuppressedCount(nowUsec: now, force: isStop)
         guard admission.isLifecycle || limiter.admit(isFinding: admission.isFinding, nowUsec: now) else { return }
+        let present = journalPresent()
+        // Without a journal only a finding has somewhere else to go (stderr): nothing else is built.
+        guard present || admission.isFinding else { return }
         let json = { [encoder] in
             var line = encoder.line(for: record, nowRealtimeUsec: Clock.now().realtimeUsec ?? 0)
             line.removeLast()  // the newline
             return String(decoding: line, as: UTF8.self)
         }
         guard let entry = JournalEntry.from(record, policy: policy, json: json) else { return }
-        send(entry)
+        send(entry, journalPresent: present)
     }
 
     public func flush() {}
@@ -63,21 +66,36 @@ public final class JournalSink: RecordSink {
     /// is not available"), so its absence is checked here: entries are few, a stat() each is nothing.
     private static let socketPath = "/run/systemd/journal/socket"
 
+    /// Whether the socket is there; its absence is reported (once, until it is back).
+    private func journalPresent() -> Bool {
+        guard access(Self.socketPath, F_OK) == 0 else {
+            noteUnreachable(ENOENT)
+            return false
+        }
+        return true
+    }
+
     private func send(_ entry: JournalEntry) {
-        let result = access(Self.socketPath, F_OK) == 0
-            ? Self.sendv(entry.fields.map { "\($0.name)=\($0.value)" }) : -ENOENT
+        send(entry, journalPresent: journalPresent())
+    }
+
+    private func send(_ entry: JournalEntry, journalPresent: Bool) {
+        let result = journalPresent ? Self.sendv(entry.fields.map { "\($0.name)=\($0.value)" }) : -ENOENT
         if result >= 0 {
             if !reachable { logger.notice("the journal is reachable again") }
             reachable = true
             return
         }
-        if reachable {
-            logger.warning("cannot log to the journal; findings go to stderr and the JSON log only", metadata: [
-                "error": "\(String(cString: strerror(-result)))",
-            ])
-            reachable = false
-        }
+        noteUnreachable(-result)
         if entry.isFinding { logger.warning("\(entry["MESSAGE"] ?? "")") }
+    }
+
+    private func noteUnreachable(_ error: Int32) {
+        guard reachable else { return }
+        logger.warning("cannot log to the journal; findings go to stderr and the JSON log only", metadata: [
+            "error": "\(String(cString: strerror(error)))",
+        ])
+        reachable = false
     }
 
     /// One entry as an iovec per field, all pointing into one buffer; values may hold newlines (the
