@@ -104,19 +104,22 @@ def run_probewatch(events: int, workdir: Path, storm: Path, probewatch: Path) ->
 def instructions_by_object(profile: Path) -> collections.Counter:
     report = subprocess.run(["callgrind_annotate", "--auto=no", "--inclusive=no", "--threshold=100", str(profile)],
                             capture_output=True, text=True, check=True).stdout
-    by_object: collections.Counter = collections.Counter()
-    # callgrind_annotate names a function's object only where it differs from the line above's: a line
-    # without one belongs to the last object named (counting only named lines missed a quarter of ours).
-    functions = report.split("file:function", 1)[-1]
-    current = None
-    for line in functions.splitlines():
-        match = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*?)(?:\s+\[(.*)\])?\s*$", line)
+    # callgrind_annotate lists a function once per source file its code came from (inlined code counts
+    # under its own file), and names the object on only one of those lines: the others are charged to
+    # the object their function is named with. (Counting only the named lines missed a quarter of ours.)
+    lines = []
+    object_of: dict[str, str] = {}
+    for line in report.split("file:function", 1)[-1].splitlines():
+        match = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(?:.*?):(\S+)(?:\s+\[(.*)\])?\s*$", line)
         if not match:
             continue
-        if match.group(3):
-            current = Path(match.group(3)).name
-        if current:
-            by_object[current] += int(match.group(1).replace(",", ""))
+        count, function, obj = int(match.group(1).replace(",", "")), match.group(2), match.group(3)
+        if obj:
+            object_of[function] = Path(obj).name
+        lines.append((count, function))
+    by_object: collections.Counter = collections.Counter()
+    for count, function in lines:
+        by_object[object_of.get(function, "unknown")] += count
     return by_object
 
 
