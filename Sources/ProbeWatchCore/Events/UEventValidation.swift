@@ -19,9 +19,9 @@ public enum UEventValidation {
         event.problem
     }
 
-    /// Every event is checked here once, so the path's bytes are walked once, for control bytes and dot
-    /// segments together.
-    static func problem(devpath: String, escapedKeys: [String]) -> Problem? {
+    /// The check itself, which every event makes once (`UEvent.problem`): the path's bytes are walked once,
+    /// for control bytes and dot segments together.
+    public static func problem(devpath: String, escapedKeys: [String]) -> Problem? {
         if devpath.isEmpty { return .emptyDevpath }
         // A native String lends its bytes in place; only another kind is copied to get them. (The outer
         // optional says whether it lent them, the inner one is the answer.)

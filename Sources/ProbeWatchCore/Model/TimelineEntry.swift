@@ -5,7 +5,7 @@ public struct TimelineEntry: Sendable {
     // The optionals' flags and the note's kind, mode and latency share the last eight bytes.
     private var storedSeqnum: UInt64 = 0
     private var realtimeUsec: Int64 = 0
-    private var monotonicUsec: Int64
+    private var monotonicUsec: Int64 = 0
     public var driver: String?
     /// The driver a note names, or its whole text.
     private var noteText: String?
@@ -43,7 +43,6 @@ public struct TimelineEntry: Sendable {
     }
 
     init(seqnum: UInt64?, action: UEventAction?, driver: String?, time: EventTime, annotation: TimelineNote?) {
-        monotonicUsec = time.monotonicUsec
         self.seqnum = seqnum
         self.action = action
         self.driver = driver

@@ -64,11 +64,14 @@ func run(_ events: [UEvent]) -> (nanoseconds: Double, records: Int) {
     return (threadCPUNanoseconds() - start, records)
 }
 
-/// UEventValidation alone (someone else's part of `ingest`), to tell its share from the rest.
+/// UEventValidation alone. An event checks itself when it is made (so `ingest` no longer includes it): timed
+/// apart, on the same fields.
 func validate(_ events: [UEvent]) -> Double {
     var problems = 0
     let start = threadCPUNanoseconds()
-    for event in events where UEventValidation.problem(with: event) != nil { problems += 1 }
+    for event in events where UEventValidation.problem(devpath: event.devpath, escapedKeys: event.escapedKeys) != nil {
+        problems += 1
+    }
     let elapsed = threadCPUNanoseconds() - start
     precondition(problems == 0, "the synthetic streams are valid")
     return elapsed
@@ -115,7 +118,7 @@ for name in options.streams {
     let median = samples[samples.count / 2]
     var line = "\(name): \(events.count) events, \(records) records, ns/event median \(Int(median.rounded()))"
         + " min \(Int(samples[0].rounded())) max \(Int(samples.last!.rounded()))"
-        + " (of which validation \(Int(validation[validation.count / 2].rounded())))"
+        + " (validation, apart: \(Int(validation[validation.count / 2].rounded())))"
     if options.digest { line += " digest \(String(digest(events), radix: 16))" }
     print(line)
 }
