@@ -3,7 +3,8 @@
 //
 // Input: the log file's bytes, decoded as UTF-8 (invalid bytes become U+FFFD) and split at `\n` bytes
 // (TextLines.split) like RecordInput does (ReplayInput splits the bytes: the same lines). Each non-blank
-// line goes to both parsers, which must agree about events and newer schemas. Every record
+// line goes to both parsers, which must agree about events and newer schemas, and to replay's reader
+// without event records, which must read it alike (its event cut to the tracker's properties). Every record
 // RecordLineParser returns is encoded again with RecordEncoder and must read back as itself; the events
 // are replayed through EventPipeline like `probewatch replay` does, and the records the pipeline emits
 // are checked the same way.
