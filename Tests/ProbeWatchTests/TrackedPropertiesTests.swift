@@ -49,7 +49,8 @@ struct TrackedPropertiesTests {
     }
 
     /// Plain members come out marked plain, so that the log copies them as they are; a member with an
-    /// escape or a byte above 0x7f does not.
+    /// escape or a byte above 0x7f does not, nor do members out of order (the general path, which does
+    /// not look).
     @Test func plainMembersAreMarkedPlain() {
         #expect(event(full, Self.line(properties: #"{"ACTION":"add","MODALIAS":"m"}"#))?.properties.isPlainASCII == true)
         #expect(event(full, Self.line(properties: #"{"ACTION":"a\"d"}"#))?.properties.isPlainASCII == false)
