@@ -101,15 +101,11 @@ struct JSONByteCursor {
     /// The string that starts here (after whitespace), checked: no raw control bytes, valid escapes,
     /// surrogates only in pairs. Decoding it later cannot fail.
     mutating func string() throws(JSONSyntaxError) -> JSONStringToken {
-        try expect(0x22, "a string")
-        let start = index
+        _ = peek()
         // Nearly every string is plain ASCII, and ends at the first byte that is not.
-        index = PlainASCIIScan.end(of: bytes, from: index)
-        if index < bytes.count, bytes[index] == 0x22 {
-            index += 1
-            return JSONStringToken(start: start, end: index - 1, hasEscapes: false, isASCII: true)
-        }
-        return try stringAfterPlainASCII(start: start)
+        if let plain = takePlainString() { return plain }
+        try expect(0x22, "a string")
+        return try generalString(start: index)
     }
 
     /// The string that starts right here (no whitespace first) if it is plain ASCII up to its closing
@@ -124,9 +120,9 @@ struct JSONByteCursor {
         return JSONStringToken(start: index + 1, end: end, hasEscapes: false, isASCII: true)
     }
 
-    /// The rest of a string that has an escape, a byte above 0x7f or a mistake, from where the plain
-    /// ASCII run ended.
-    private mutating func stringAfterPlainASCII(start: Int) throws(JSONSyntaxError) -> JSONStringToken {
+    /// A string that has an escape, a byte above 0x7f or a mistake, from its first byte (`start`, after
+    /// the quote).
+    private mutating func generalString(start: Int) throws(JSONSyntaxError) -> JSONStringToken {
         var hasEscapes = false
         var isASCII = true
         while true {

@@ -47,8 +47,6 @@ public struct ReplayInput {
     private final class ReadState {
         @exclusivity(unchecked) var counts = Counts()
         @exclusivity(unchecked) var dedup = CaptureDeduplicator()
-        @exclusivity(unchecked) var events = 0
-        @exclusivity(unchecked) var duplicates = 0
         @exclusivity(unchecked) var batch: [UEvent] = []
     }
 
@@ -68,8 +66,8 @@ public struct ReplayInput {
             state.batch.removeAll(keepingCapacity: true)
         }
         func admit(_ event: UEvent) {
-            guard state.dedup.admit(event) else { return state.duplicates += 1 }
-            state.events += 1
+            guard state.dedup.admit(event) else { return state.counts.duplicates += 1 }
+            state.counts.events += 1
             state.batch.append(event)
             if state.batch.count == Self.batchSize { handOn() }
         }
@@ -102,8 +100,6 @@ public struct ReplayInput {
             udevadm.finish(emit: admit)
             state.counts.skippedLines += udevadm.skippedLines
         }
-        state.counts.events = state.events
-        state.counts.duplicates = state.duplicates
         return state.counts
     }
 

@@ -5,8 +5,7 @@ enum DecimalText {
     static let maxDigits = 20
 
     /// Writes `value`'s digits at `target`, which has room for them (`maxDigits` always is); returns how
-    /// many. The digits are counted
-    /// first, then written from the last, two per division.
+    /// many. The digits are counted first, then written from the last, two per division.
     static func write(_ value: UInt64, to target: UnsafeMutablePointer<UInt8>) -> Int {
         let digits = digitCount(value)
         var rest = value
