@@ -2,7 +2,7 @@ import Testing
 @testable import ProbeWatchCore
 
 /// The tracker's devices are keyed by DEVPATH with its hash kept: keys must still be told apart by their
-/// paths, and equal paths (as Strings compare) must find one device.
+/// paths, and paths with the same bytes must find one device.
 @Suite("Device keys and the device table")
 struct DeviceTableTests {
     func device(_ devpath: String) -> DeviceState {
@@ -20,11 +20,34 @@ struct DeviceTableTests {
         #expect(byKey.count == 2 && byKey[one] == 3)
     }
 
-    @Test func canonicallyEqualPathsAreOneDevice() {
+    /// Two directories in sysfs, though String's `==` calls their names equal.
+    @Test func canonicallyEqualPathsWithOtherBytesAreTwoDevices() {
         var table = DeviceTable()
         table["/devices/caf\u{e9}"] = device("/devices/caf\u{e9}")
-        #expect(table["/devices/cafe\u{301}"] != nil)
-        #expect(table.count == 1)
+        #expect(table["/devices/cafe\u{301}"] == nil)
+        table["/devices/cafe\u{301}"] = device("/devices/cafe\u{301}")
+        #expect(table.count == 2)
+        #expect(table["/devices/caf\u{e9}"]?.devpath.utf8.count == 14)
+        #expect(table["/devices/cafe\u{301}"]?.devpath.utf8.count == 15)
+        #expect(table["/devices/\u{212A}"] == nil && table["/devices/K"] == nil)
+    }
+
+    /// Every length around the word size, and a difference in every byte: the hash and the comparison
+    /// read whole words and a partial last one.
+    @Test func pathsOfEveryLengthAreFoundAndToldApart() {
+        let paths = (0...40).map { String(repeating: "d", count: $0) } + (0..<24).map { position in
+            String((0..<24).map { $0 == position ? Character("e") : Character("d") })
+        }
+        var table = DeviceTable()
+        for path in paths { table[path] = device(path) }
+        #expect(table.count == Set(paths).count)
+        for path in paths {
+            #expect(table[path]?.devpath == path)
+            #expect(DeviceKey(path) == DeviceKey(String(decoding: Array(path.utf8), as: UTF8.self)))
+        }
+        #expect(UTF8Bytes.hash("/devices/a") == UTF8Bytes.hash(String("/devices/ab".dropLast())))
+        #expect(!UTF8Bytes.equal("/devices/virtual/pwtest/d1", "/devices/virtual/pwtest/d2"))
+        #expect(!UTF8Bytes.equal("/devices/a", "/devices/a "))
     }
 
     @Test func theTableReadsWritesAndRemovesByPath() {

@@ -18,12 +18,12 @@ extension ProbeTracker {
     /// events that explain the difference are gone.
     public mutating func reconcile(with snapshot: SystemSnapshot, at time: EventTime) -> SnapshotSummary {
         let ref = EventRef(seqnum: nil, time: time)
-        var present = Set<String>()
+        var present = Set<DeviceKey>()  // as the devices are keyed
         for device in snapshot.devices {
-            present.insert(device.devpath)
+            present.insert(DeviceKey(device.devpath))
             reconcileDevice(device, ref: ref)
         }
-        for (devpath, device) in devices where !device.removed && !present.contains(devpath) {
+        for (devpath, device) in devices where !device.removed && !present.contains(DeviceKey(devpath)) {
             pending.endAll(devpath: devpath)
             devices[devpath]?.removed = true
             entry(devpath, nil, ref: ref, driver: nil, note: "gone after lost events (no remove seen)")

@@ -1,13 +1,14 @@
 /// A device's DEVPATH as a dictionary key, hashed once when made. A lookup in a `[String: _]` hashed the
 /// whole path, then compared it as a String with every key its probe sequence passed, each fetched from
-/// memory; with the hash kept, keys that differ are told apart by it.
+/// memory; with the hash kept, keys that differ are told apart by it. Paths are hashed and compared by
+/// their bytes, as the kernel names devices (see `UTF8Bytes`).
 struct DeviceKey: Hashable, Sendable {
     let devpath: String
-    /// String's own hash: equal paths (as Strings compare) have equal ones.
+    /// Equal paths have equal ones.
     private let hash: Int
 
     init(_ devpath: String) {
-        self.init(devpath, hash: devpath.hashValue)
+        self.init(devpath, hash: UTF8Bytes.hash(devpath))
     }
 
     /// With a hash given: the tests make two paths collide with it.
@@ -21,19 +22,19 @@ struct DeviceKey: Hashable, Sendable {
     }
 
     /// Dictionary hashes the key of every lookup afresh, through a whole Hasher by default (a third of a
-    /// lookup). Handing it the kept hash as an Int takes Int's own one-word path: `_rawHashValue(seed:)` is
-    /// the requirement through which the standard library's integers do the same.
+    /// lookup). `_rawHashValue(seed:)` is the requirement through which the standard library's integers
+    /// hand it a word instead; the kept hash needs only to be mixed with the table's seed.
     func _rawHashValue(seed: Int) -> Int {
-        hash._rawHashValue(seed: seed)
+        UTF8Bytes.mixed(hash, seed: seed)
     }
 
+    @inline(__always)
     static func == (lhs: DeviceKey, rhs: DeviceKey) -> Bool {
-        lhs.hash == rhs.hash && lhs.devpath == rhs.devpath
+        lhs.hash == rhs.hash && UTF8Bytes.equal(lhs.devpath, rhs.devpath)
     }
 }
 
-/// The tracker's devices by DEVPATH: a dictionary keyed by `DeviceKey`, read and written by path as the
-/// `[String: DeviceState]` it replaces was.
+/// The tracker's devices by DEVPATH: a dictionary keyed by `DeviceKey`, read and written by path.
 public struct DeviceTable: Sendable, Sequence {
     typealias Storage = [DeviceKey: DeviceState]
     typealias Index = Storage.Index

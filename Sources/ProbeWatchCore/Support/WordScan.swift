@@ -32,8 +32,10 @@ enum WordScan {
         if offset < bytes.count { body(tail(raw + offset, count: bytes.count - offset)) }
     }
 
+    /// The 1 to 7 bytes at `raw` as one word, as `forEachWord` passes a last partial word: the same bytes
+    /// and count always give the same word, and different bytes of one count different words.
     @inline(__always)
-    private static func tail(_ raw: UnsafeRawPointer, count: Int) -> UInt64 {
+    static func tail(_ raw: UnsafeRawPointer, count: Int) -> UInt64 {
         if count >= 4 {
             let low = UInt64(raw.loadUnaligned(as: UInt32.self))
             return low | UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
