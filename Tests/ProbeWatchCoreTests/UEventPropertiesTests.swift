@@ -110,7 +110,20 @@ struct UEventPropertiesTests {
         #expect(line.hasSuffix("}\n"))
     }
 
-    /// `isPlain` and `classify` (the live decoder's check) against byte-by-byte answers.
+    /// `CopyingScan` on `bytes`: what it found, once it is checked that it copied them exactly and wrote
+    /// nothing outside the target.
+    func copiedClass(_ bytes: [UInt8]) -> JSONEscaping.ByteClass {
+        var scan = JSONEscaping.CopyingScan()
+        var target = [UInt8](repeating: 0xa5, count: bytes.count + 16)
+        bytes.withUnsafeBufferPointer { source in
+            target.withUnsafeMutableBytes { scan.copy(source, to: $0.baseAddress! + 8) }
+        }
+        #expect(Array(target[8..<8 + bytes.count]) == bytes)
+        #expect(target[..<8].allSatisfy { $0 == 0xa5 } && target[(8 + bytes.count)...].allSatisfy { $0 == 0xa5 })
+        return scan.byteClass
+    }
+
+    /// `isPlain` and `CopyingScan` (the live decoder's check) against byte-by-byte answers.
     @Test func theWordAtATimeEscapeChecksAgreeWithTheByteCheck() {
         var generator = SystemRandomNumberGenerator()
         for length in 0..<40 {
@@ -124,7 +137,7 @@ struct UEventPropertiesTests {
                 #expect(bytes.withUnsafeBufferPointer(JSONEscaping.isPlain) == plain, "\(bytes)")
                 let expected: JSONEscaping.ByteClass = bytes.contains { $0 >= 0x80 } ? .nonASCII
                     : plain ? .plainASCII : .ascii
-                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.classify) == expected, "\(bytes)")
+                #expect(copiedClass(bytes) == expected, "\(bytes)")
             }
         }
         for special: UInt8 in [0x00, 0x1f, 0x22, 0x5c] {
@@ -132,11 +145,47 @@ struct UEventPropertiesTests {
                 var bytes = [UInt8](repeating: 0x41, count: 17)
                 bytes[position] = special
                 #expect(!bytes.withUnsafeBufferPointer(JSONEscaping.isPlain))
-                #expect(bytes.withUnsafeBufferPointer(JSONEscaping.classify) == .ascii)
+                #expect(copiedClass(bytes) == .ascii)
             }
         }
         #expect([UInt8](repeating: 0x20, count: 16).withUnsafeBufferPointer(JSONEscaping.isPlain))
         #expect([UInt8](repeating: 0xff, count: 16).withUnsafeBufferPointer(JSONEscaping.isPlain))
+    }
+
+    /// The scan's answer covers every copy: the worst of them.
+    @Test func theCopyingScanAnswersForAllItsCopies() {
+        func scanned(_ parts: [[UInt8]]) -> JSONEscaping.ByteClass {
+            var scan = JSONEscaping.CopyingScan()
+            var target = [UInt8](repeating: 0, count: 64)
+            for part in parts {
+                part.withUnsafeBufferPointer { source in target.withUnsafeMutableBytes { scan.copy(source, to: $0.baseAddress!) } }
+            }
+            return scan.byteClass
+        }
+        #expect(scanned([]) == .plainASCII)
+        #expect(scanned([Array("ACTION".utf8), Array("add".utf8)]) == .plainASCII)
+        #expect(scanned([Array("A".utf8), [0x22], Array("add".utf8)]) == .ascii)
+        #expect(scanned([Array("A".utf8), [0x22], [0xc3, 0xa9], Array("add".utf8)]) == .nonASCII)
+    }
+
+    /// Properties copied with the check: plain ones marked plain, escapes found, bytes above 0x7f refused.
+    @Test func propertiesCopiedWithTheCheckSayWhatTheyHold() {
+        func built(_ pairs: [(String, String)]) -> UEventProperties? {
+            let size = pairs.reduce(0) { $0 + UEventProperties.storageBytes(nameCount: $1.0.utf8.count, valueCount: $1.1.utf8.count) }
+            return UEventProperties(checkingUTF8ByteCount: size) { builder in
+                for (name, value) in pairs {
+                    Array(name.utf8).withUnsafeBufferPointer { name in
+                        Array(value.utf8).withUnsafeBufferPointer { builder.appendChecking(utf8Name: name, value: $0) }
+                    }
+                }
+            }
+        }
+        let plain = built([("ACTION", "add"), ("DEVPATH", "/devices/virtual/pwtest/a-long-enough-path"), ("A", "")])
+        #expect(plain?.isPlainASCII == true && plain?.count == 3)
+        #expect(plain?["DEVPATH"] == "/devices/virtual/pwtest/a-long-enough-path" && plain?["A"] == "")
+        let escaped = built([("ACTION", "add"), ("NOTE", "tab\there")])
+        #expect(escaped?.isPlainASCII == false && escaped?["NOTE"] == "tab\there")
+        #expect(built([("ACTION", "add"), ("NAME", "caf\u{e9}")]) == nil)
     }
 
     @Test func integersAtTheirLimitsAreWritten() {

@@ -12,25 +12,25 @@ enum UdevDevice {
         var name, value: Bytes
     }
 
-    /// Two passes over libudev's property list: the first sizes the event's buffer and checks that every
-    /// byte is ASCII (and whether any needs escaping in JSON), the second copies the bytes in, making
-    /// Strings only for the keys the tracker reads. Anything else (UTF-8 or not) takes the slow path, which
-    /// escapes what is not UTF-8. The first pass keeps what it found in `kept` (the monitor's scratch
-    /// space, reused for every event), so the second walks neither libudev's list nor strlen() again.
+    /// Two passes over libudev's property list: the first sizes the event's buffer, the second copies the
+    /// bytes in, checking as it copies that every byte is ASCII (and whether any needs escaping in JSON),
+    /// and makes Strings only for the keys the tracker reads. Anything else (UTF-8 or not) takes the slow
+    /// path, which escapes what is not UTF-8. The first pass keeps what it found in `kept` (the monitor's
+    /// scratch space, reused for every event), so the second walks neither libudev's list nor strlen() again.
     static func uevent(from device: OpaquePointer, source: UEvent.Source, received: EventTime,
                        kept: UnsafeMutableBufferPointer<Found>) -> UEvent? {
         let list = udev_device_get_properties_list_entry(device)
         let survey = Survey(of: list, keeping: kept)
-        guard survey.allASCII else { return decodedSlowly(list, source: source, received: received) }
         // The known keys are picked out of `kept` apart from the copy: a `var` the copying closure captured
         // would cost a dynamic exclusivity check per property.
-        let properties = UEventProperties(utf8ByteCount: survey.byteCount, plainASCII: survey.allPlain) { builder in
+        let copied = UEventProperties(checkingUTF8ByteCount: survey.byteCount) { builder in
             if survey.count <= kept.count {
-                for found in kept[..<survey.count] { builder.append(utf8Name: found.name, value: found.value) }
+                for found in kept[..<survey.count] { builder.appendChecking(utf8Name: found.name, value: found.value) }
             } else {
-                forEachProperty(list) { builder.append(utf8Name: $0, value: $1) }
+                forEachProperty(list) { builder.appendChecking(utf8Name: $0, value: $1) }
             }
         }
+        guard let properties = copied else { return decodedSlowly(list, source: source, received: received) }
         var fields = KnownFields()
         if survey.count <= kept.count {
             for found in kept[..<survey.count] { fields.take(utf8Name: found.name, value: found.value) }
@@ -44,24 +44,12 @@ enum UdevDevice {
     private struct Survey {
         var count = 0
         var byteCount = 0
-        var allASCII = true
-        var allPlain = true
 
         init(of list: OpaquePointer?, keeping kept: UnsafeMutableBufferPointer<Found>) {
             forEachProperty(list) { name, value in
                 byteCount += UEventProperties.storageBytes(nameCount: name.count, valueCount: value.count)
-                check(name)
-                check(value)
                 if count < kept.count { kept[count] = Found(name: name, value: value) }
                 count += 1
-            }
-        }
-
-        private mutating func check(_ bytes: Bytes) {
-            switch JSONEscaping.classify(bytes) {
-            case .plainASCII: break
-            case .ascii: allPlain = false
-            case .nonASCII: allASCII = false
             }
         }
     }

@@ -16,7 +16,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
     private var storage = PropertyBytes()
     public private(set) var count = 0
     /// Every name and value is ASCII a JSON string takes as it is, as the decoder that filled the storage
-    /// found (`JSONEscaping.classify`): the log then copies them without looking again. False when unknown,
+    /// found (`JSONEscaping.CopyingScan`): the log then copies them without looking again. False when unknown,
     /// and after any change.
     public private(set) var isPlainASCII = false
 
@@ -45,6 +45,22 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         isPlainASCII = plainASCII
     }
 
+    /// The same for bytes not checked yet, appended with `Builder.appendChecking`: each byte is checked
+    /// as it is copied. Nil when a byte is 0x80 or above, which need not be UTF-8: the caller decodes such
+    /// properties another way.
+    public init?(checkingUTF8ByteCount utf8ByteCount: Int, _ fill: (inout Builder) -> Void) {
+        var (count, byteClass) = (0, JSONEscaping.ByteClass.nonASCII)
+        storage = PropertyBytes(capacity: utf8ByteCount) { buffer in
+            var builder = Builder(buffer: buffer)
+            fill(&builder)
+            (count, byteClass) = (builder.count, builder.scan.byteClass)
+            return builder.used
+        }
+        guard byteClass != .nonASCII else { return nil }
+        self.count = count
+        isPlainASCII = byteClass == .plainASCII
+    }
+
     /// For a builder that does not know the size yet: one allocation instead of a few doublings.
     public mutating func reserveCapacity(bytes: Int) {
         storage.reserveCapacity(bytes)
@@ -71,16 +87,38 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
             used += UEventProperties.writeField(bytes, to: buffer.baseAddress! + used)
         }
+
+        /// What `appendChecking` copied so far.
+        fileprivate var scan = JSONEscaping.CopyingScan()
+
+        /// As `append`, for `init?(checkingUTF8ByteCount:_:)`: the bytes are checked as they are copied.
+        public mutating func appendChecking(utf8Name name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+            guard used + storageBytes(nameCount: name.count, valueCount: value.count) <= buffer.count else { return }
+            putChecking(name)
+            putChecking(value)
+            count += 1
+        }
+
+        @inline(__always)
+        private mutating func putChecking(_ bytes: UnsafeBufferPointer<UInt8>) {
+            let target = UnsafeMutableRawPointer(buffer.baseAddress! + used)
+            target.storeBytes(of: UEventProperties.lengthPrefix(bytes.count), as: UInt32.self)
+            scan.copy(bytes, to: target + 4)
+            used += 4 + bytes.count
+        }
     }
 
     /// A field as stored, its length (little-endian) and then its bytes; returns how many bytes that is.
     fileprivate static func writeField(_ bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) -> Int {
-        precondition(bytes.count <= UInt32.max, "a uevent property of 4 GiB")  // the length prefix's limit
-        withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { length in
-            UnsafeMutableRawPointer(target).copyMemory(from: length.baseAddress!, byteCount: 4)
-        }
+        UnsafeMutableRawPointer(target).storeBytes(of: lengthPrefix(bytes.count), as: UInt32.self)
         if let source = bytes.baseAddress { (target + 4).update(from: source, count: bytes.count) }
         return 4 + bytes.count
+    }
+
+    @inline(__always)
+    fileprivate static func lengthPrefix(_ count: Int) -> UInt32 {
+        precondition(count <= UInt32.max, "a uevent property of 4 GiB")  // the length prefix's limit
+        return UInt32(truncatingIfNeeded: count).littleEndian
     }
 
     public subscript(name: String) -> String? {
