@@ -60,12 +60,12 @@ struct HotPathTests {
                 let prefix = UnsafeBufferPointer(rebasing: all[..<length])
                 for other in 0...text.count {
                     let copy = Array(all[..<other])
-                    copy.withUnsafeBufferPointer { #expect(UEventProperties.sameBytes(prefix, $0) == (length == other)) }
+                    copy.withUnsafeBufferPointer { #expect(UTF8Bytes.same(prefix, $0) == (length == other)) }
                 }
                 for changed in 0..<length {
                     var copy = Array(prefix)
                     copy[changed] ^= 1
-                    copy.withUnsafeBufferPointer { #expect(!UEventProperties.sameBytes(prefix, $0)) }
+                    copy.withUnsafeBufferPointer { #expect(!UTF8Bytes.same(prefix, $0)) }
                 }
             }
         }

@@ -175,26 +175,9 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         guard let range = range(ofValueFor: name) else { return false }
         return storage.withUnsafeBufferPointer { bytes in
             let value = UnsafeBufferPointer(rebasing: bytes[range])
-            return other.utf8.withContiguousStorageIfAvailable { Self.sameBytes($0, value) }
+            return other.utf8.withContiguousStorageIfAvailable { UTF8Bytes.same($0, value) }
                 ?? other.utf8.elementsEqual(value)
         }
-    }
-
-    /// Byte equality, a word at a time: `elementsEqual` went through an iterator, some 30 instructions a byte.
-    static func sameBytes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return true }  // both empty
-        var offset = 0
-        while lhs.count - offset >= 8 {
-            if UnsafeRawPointer(left + offset).loadUnaligned(as: UInt64.self)
-                != UnsafeRawPointer(right + offset).loadUnaligned(as: UInt64.self) { return false }
-            offset += 8
-        }
-        while offset < lhs.count {
-            if left[offset] != right[offset] { return false }
-            offset += 1
-        }
-        return true
     }
 
     /// Every property as bytes, in order, without making Strings.
@@ -258,7 +241,7 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
                     let start = offset
                     let candidate = Self.field(in: bytes, at: &offset)
                     _ = Self.field(in: bytes, at: &offset)
-                    if Self.sameBytes(candidate, wanted) { return start..<offset }
+                    if UTF8Bytes.same(candidate, wanted) { return start..<offset }
                     // An ASCII name can equal a non-ASCII one ("K" and U+212A KELVIN SIGN): bytes decide only
                     // when both are ASCII.
                     if !(isASCII && (namesAreASCII || candidate.allSatisfy { $0 < 0x80 })),
