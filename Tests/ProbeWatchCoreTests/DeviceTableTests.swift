@@ -29,7 +29,9 @@ struct DeviceTableTests {
         #expect(table.count == 2)
         #expect(table["/devices/caf\u{e9}"]?.devpath.utf8.count == 14)
         #expect(table["/devices/cafe\u{301}"]?.devpath.utf8.count == 15)
-        #expect(table["/devices/\u{212A}"] == nil && table["/devices/K"] == nil)
+        table["/devices/K"] = device("/devices/K")
+        #expect("/devices/\u{212A}" == "/devices/K")  // KELVIN SIGN, as String compares it
+        #expect(table["/devices/\u{212A}"] == nil && table["/devices/K"] != nil)
     }
 
     /// Every length around the word size, and a difference in every byte: the hash and the comparison

@@ -76,6 +76,8 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         fileprivate let buffer: UnsafeMutableBufferPointer<UInt8>
         fileprivate var used = 0
         fileprivate var count = 0
+        /// What `appendChecking` copied so far.
+        fileprivate var scan = JSONEscaping.CopyingScan()
 
         public mutating func append(utf8Name name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
             guard used + storageBytes(nameCount: name.count, valueCount: value.count) <= buffer.count else { return }
@@ -87,9 +89,6 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
         private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
             used += UEventProperties.writeField(bytes, to: buffer.baseAddress! + used)
         }
-
-        /// What `appendChecking` copied so far.
-        fileprivate var scan = JSONEscaping.CopyingScan()
 
         /// As `append`, for `init?(checkingUTF8ByteCount:_:)`: the bytes are checked as they are copied.
         public mutating func appendChecking(utf8Name name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {

@@ -20,6 +20,7 @@ public enum JSONEscaping {
         public init() {}
 
         public var byteClass: ByteClass {
+            // The escape test is exact only where no byte is 0x80 or above; those take the slow path anyway.
             if seen & WordScan.highs != 0 { return .nonASCII }
             return escapes == 0 ? .plainASCII : .ascii
         }

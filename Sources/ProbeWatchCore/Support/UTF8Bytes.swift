@@ -1,9 +1,10 @@
-/// Strings as hash keys by their UTF-8 bytes, for the tracker's DEVPATH keys (`DeviceKey`).
+/// Strings hashed and compared by their UTF-8 bytes, for the tracker's DEVPATH keys (`DeviceKey`), and the
+/// byte comparison property lookups use.
 ///
 /// The kernel names kobjects by bytes: `/devices/caf\u{e9}` and `/devices/cafe\u{301}` are two directories
 /// in sysfs, while String's `==` calls them equal (Unicode canonical equivalence). And String's hash runs
 /// SipHash over normalized bytes, about 400 instructions for a DEVPATH, where a word-at-a-time multiply
-/// hash takes a tenth of that; every event looks its device up once or twice.
+/// hash takes a third of that; every event looks its device up once or twice.
 enum UTF8Bytes {
     /// Random per process, as Hasher's own seed is (and fixed when SWIFT_DETERMINISTIC_HASHING is set):
     /// keys cannot be chosen in advance to collide.
