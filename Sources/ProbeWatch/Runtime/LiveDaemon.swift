@@ -20,6 +20,10 @@ public final class LiveDaemon {
     private let startedRealtimeUsec = Clock.now().realtimeUsec ?? 0
     /// Upper bound of messages read per wakeup, so signals are seen during a storm.
     private let batchLimit = 4096
+    /// Uevents received before they are tracked (see `drainMonitor`): kept between stages so that a stage
+    /// does not allocate.
+    private let stageSize = 64
+    @exclusivity(unchecked) private var staged: [UEvent] = []
 
     /// `reloadOptions` re-reads the configuration on SIGHUP (the flags still override it).
     public init(options: DaemonOptions, reloadOptions: @escaping () throws -> DaemonOptions, logger: Logger) throws {
@@ -126,25 +130,61 @@ public final class LiveDaemon {
         return remaining <= 0 ? 0 : Int32(clamping: (remaining + 999) / 1000)
     }
 
+    /// Uevents are taken in stages: up to `stageSize` received and decoded, then run through the pipeline
+    /// and written. libudev's and the decoder's code then runs for many uevents in a row instead of being
+    /// evicted from the caches by the tracker's and the encoders' at every one.
     private func drainMonitor() {
         let clock = Clock.Burst()
+        var read = 0
+        while read < batchLimit {
+            let (received, end) = receiveStage(clock)
+            read += received
+            trackAndWriteStage()
+            switch end {
+            case .full: continue
+            case .overflow: handleOverflow()
+            case .drained: return
+            }
+        }
+    }
+
+    private enum StageEnd {
+        case full, overflow, drained
+    }
+
+    /// Receives into `staged` until `stageSize` messages are read (malformed ones count, so a flood of them
+    /// cannot hold the loop), the socket is empty or the kernel reports an overflow; returns how many.
+    private func receiveStage(_ clock: Clock.Burst) -> (read: Int, end: StageEnd) {
+        var read = 0
+        while read < stageSize {
+            switch monitor.receive(at: clock.now()) {
+            case .event(let event): staged.append(event)
+            case .malformed: noteMalformed()
+            case .overflow: return (read + 1, .overflow)
+            case .nothing: return (read, .drained)
+            }
+            read += 1
+        }
+        return (read, .full)
+    }
+
+    /// Tracks the staged uevents in the order received, each record written as it is made: kept in an
+    /// array, the records cost more to copy than the caches saved.
+    private func trackAndWriteStage() {
         // The outputs cannot change during a burst (a reload waits for the loop): held in a constant, they
         // are not reloaded and retained for every record.
         let sinks = sinks
         let emit = { (record: Record) in for sink in sinks { sink.write(record) } }
-        for _ in 0..<batchLimit {
-            switch monitor.receive(at: clock.now()) {
-            case .event(let event): pipeline.ingest(event, emit: emit)
-            case .malformed:
-                pipeline.malformed()
-                let count = pipeline.summary.malformed
-                if count == 1 || count.isMultiple(of: 1000) {
-                    logger.warning("libudev rejected malformed uevents (EINVAL); continuing",
-                                   metadata: ["malformed_total": "\(count)"])
-                }
-            case .overflow: handleOverflow()
-            case .nothing: return
-            }
+        for event in staged { pipeline.ingest(event, emit: emit) }
+        staged.removeAll(keepingCapacity: true)
+    }
+
+    private func noteMalformed() {
+        pipeline.malformed()
+        let count = pipeline.summary.malformed
+        if count == 1 || count.isMultiple(of: 1000) {
+            logger.warning("libudev rejected malformed uevents (EINVAL); continuing",
+                           metadata: ["malformed_total": "\(count)"])
         }
     }
 
