@@ -133,7 +133,7 @@ private func unescape(_ text: String) -> [UInt8]? {
 
 /// What UEventValidation lets through is what the model relies on.
 private func checkValidation(_ event: UEvent) {
-    guard UEventValidation.problem(with: event) == nil else { return }
+    guard event.problem == nil else { return }
     let path = event.devpath.utf8
     require(path.first == 0x2f, "a DEVPATH not starting with / passed validation")
     require(path.count <= UEventValidation.maxDevpathBytes, "an over-long DEVPATH passed validation")

@@ -43,7 +43,7 @@ struct ValueFormatTests {
                       ("/" + String(repeating: "a", count: 1100), .devpathTooLong)])
     func invalidDevpaths(devpath: String, problem: UEventValidation.Problem) {
         let event = UEvent(action: .add, devpath: devpath, received: EventTime(realtimeUsec: nil, monotonicUsec: 0))
-        #expect(UEventValidation.problem(with: event) == problem)
+        #expect(event.problem == problem)
     }
 
     /// The event checks itself when made, and again whenever a field the check reads changes.

@@ -85,11 +85,11 @@ struct FuzzRegressionTests {
         switch name {
         case "uevent-invalid-utf8-everywhere":
             try #require(events.count == 2)
-            #expect(UEventValidation.problem(with: events[0]) == .nonUTF8Devpath)
+            #expect(events[0].problem == .nonUTF8Devpath)
             #expect(Set(events[0].escapedKeys).isSuperset(of: ["DEVPATH", "SUBSYSTEM", "DRIVER", "SEQNUM", "MODALIAS"]))
             #expect(events[0].seqnum == nil)
             #expect(events[1].driver?.hasPrefix("dr\\x5civer\\xff\\xfe") == true)  // lossless: `\` itself escaped
-            #expect(UEventValidation.problem(with: events[1]) == nil)
+            #expect(events[1].problem == nil)
         case "uevent-race-line-too-long":
             #expect(events.count == 3)
             #expect(run.records.contains { if case .race(let race) = $0 { race.kind == .doubleBind } else { false } })
@@ -116,7 +116,7 @@ struct FuzzRegressionTests {
         case "udevadm-nul-and-invalid-utf8":
             #expect(!events.isEmpty)
             for event in events where event.devpath.utf8.contains(0) {
-                #expect(UEventValidation.problem(with: event) == .controlCharacter)
+                #expect(event.problem == .controlCharacter)
             }
         default:
             #expect(!events.isEmpty, "\(name): no event")

@@ -34,6 +34,24 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
     /// (the caller has checked) and must fit `utf8ByteCount` (`storageBytes(nameCount:valueCount:)` summed).
     /// `plainASCII`: the caller has checked that every byte is `JSONEscaping.ByteClass.plainASCII`.
     public init(utf8ByteCount: Int, plainASCII: Bool = false, _ fill: (inout Builder) -> Void) {
+        self.init(filling: utf8ByteCount, fill)
+        isPlainASCII = plainASCII
+    }
+
+    /// The same for bytes not checked yet, appended with `Builder.appendChecking`: each byte is checked
+    /// as it is copied. Nil when a byte is 0x80 or above, which need not be UTF-8: the caller decodes such
+    /// properties another way.
+    public init?(checkingUTF8ByteCount utf8ByteCount: Int, _ fill: (inout Builder) -> Void) {
+        var byteClass = JSONEscaping.ByteClass.nonASCII
+        self.init(filling: utf8ByteCount) { builder in
+            fill(&builder)
+            byteClass = builder.scan.byteClass
+        }
+        guard byteClass != .nonASCII else { return nil }
+        isPlainASCII = byteClass == .plainASCII
+    }
+
+    private init(filling utf8ByteCount: Int, _ fill: (inout Builder) -> Void) {
         var count = 0
         storage = PropertyBytes(capacity: utf8ByteCount) { buffer in
             var builder = Builder(buffer: buffer)
@@ -42,23 +60,6 @@ public struct UEventProperties: Sendable, Sequence, ExpressibleByDictionaryLiter
             return builder.used
         }
         self.count = count
-        isPlainASCII = plainASCII
-    }
-
-    /// The same for bytes not checked yet, appended with `Builder.appendChecking`: each byte is checked
-    /// as it is copied. Nil when a byte is 0x80 or above, which need not be UTF-8: the caller decodes such
-    /// properties another way.
-    public init?(checkingUTF8ByteCount utf8ByteCount: Int, _ fill: (inout Builder) -> Void) {
-        var (count, byteClass) = (0, JSONEscaping.ByteClass.nonASCII)
-        storage = PropertyBytes(capacity: utf8ByteCount) { buffer in
-            var builder = Builder(buffer: buffer)
-            fill(&builder)
-            (count, byteClass) = (builder.count, builder.scan.byteClass)
-            return builder.used
-        }
-        guard byteClass != .nonASCII else { return nil }
-        self.count = count
-        isPlainASCII = byteClass == .plainASCII
     }
 
     /// For a builder that does not know the size yet: one allocation instead of a few doublings.

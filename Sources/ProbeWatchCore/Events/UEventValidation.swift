@@ -13,14 +13,9 @@ public enum UEventValidation {
         case nonUTF8Devpath = "DEVPATH is not UTF-8"
     }
 
-    /// Returns why the event must not reach the timelines, or nil when it may: the answer the event
-    /// worked out when it was made.
-    public static func problem(with event: UEvent) -> Problem? {
-        event.problem
-    }
-
-    /// The check itself, which every event makes once (`UEvent.problem`): the path's bytes are walked once,
-    /// for control bytes and dot segments together.
+    /// Why an event must not reach the timelines, or nil when it may: the check every event makes once,
+    /// when it is made (`UEvent.problem`). The path's bytes are walked once, for control bytes and dot
+    /// segments together.
     public static func problem(devpath: String, escapedKeys: [String]) -> Problem? {
         if devpath.isEmpty { return .emptyDevpath }
         // A native String lends its bytes in place; only another kind is copied to get them. (The outer
