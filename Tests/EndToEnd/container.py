@@ -39,8 +39,15 @@ class Container:
             raise
 
     def _wait_for_boot(self, timeout):
-        """`is-system-running --wait` needs PID 1's private socket, which appears a moment after exec."""
+        """`is-system-running` says "offline" until PID 1 has made /run/systemd/system (sd_booted's mark),
+        and prints nothing until PID 1's private socket is up; both appear a moment after exec, with no
+        signal to wait on from outside."""
         deadline = time.monotonic() + timeout
+        marker = f"/proc/{self.pid}/root/run/systemd/system"
+        while not os.path.isdir(marker):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"PID 1 made no {marker} in {timeout}s\n{self.log()}")
+            time.sleep(0.05)
         while time.monotonic() < deadline:
             state = self.run("systemctl", "is-system-running", "--wait", check=False, timeout=timeout).stdout.strip()
             if state in ("running", "degraded"):
