@@ -61,7 +61,8 @@ struct EventLineScanner {
             _ = cursor.peek()
             guard cursor.take(exactly: pattern) else { return true }
             nextInOrder += 1
-            try member(key)
+            // The keys skipped here (boot_id, host) have plain strings, taken inline.
+            if key == nil { try cursor.skipPlainStringOrValue() } else { try member(key) }
             guard try cursor.separator(closing: 0x7d) else { return false }
         }
         return true

@@ -293,6 +293,14 @@ struct JSONByteCursor {
         }
     }
 
+    /// `skipValue()` for a member, with the plain string RecordEncoder writes for the ones replay skips
+    /// (boot_id, host) taken inline: the call cost three times the scan.
+    @inline(__always)
+    mutating func skipPlainStringOrValue() throws(JSONSyntaxError) {
+        _ = peek()
+        if takePlainString() == nil { try skipValue() }
+    }
+
     private mutating func skipObject(depth: Int) throws(JSONSyntaxError) {
         try expect(0x7b, "{")
         if take(0x7d) { return }

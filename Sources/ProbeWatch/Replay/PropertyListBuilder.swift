@@ -59,6 +59,9 @@ struct PropertyListBuilder {
     /// A name that is not plain ASCII was skipped: it might equal a wanted one as a String, so a selection
     /// is not known to be complete.
     private(set) var skippedUnplainName = false
+    /// `trackerNameLengths`, read once: each read of the static checked its lazy initialization, a call
+    /// per member.
+    private let trackerNameLengths = Self.trackerNameLengths
 
     init(pending: UnsafeMutableBufferPointer<PlainMember>, selection: Selection = .all) {
         self.pending = pending
@@ -71,7 +74,7 @@ struct PropertyListBuilder {
     @inline(__always)
     func dropsAtOnce(_ name: JSONStringToken) -> Bool {
         selection == .readByTracker && name.isASCII && !name.hasEscapes
-            && (name.count >= 64 || Self.trackerNameLengths & 1 << UInt64(name.count) == 0)
+            && (name.count >= 64 || trackerNameLengths & 1 << UInt64(name.count) == 0)
     }
 
     /// `text` makes the value's String, for the cases that need one: a plain ASCII value is copied as bytes.
@@ -122,7 +125,7 @@ struct PropertyListBuilder {
             return false
         }
         // By length first: nearly every name is none of them.
-        guard name.count < 64, Self.trackerNameLengths & 1 << UInt64(name.count) != 0 else { return false }
+        guard name.count < 64, trackerNameLengths & 1 << UInt64(name.count) != 0 else { return false }
         let text = UnsafeRawBufferPointer(rebasing: bytes[name.start..<name.end])
         for (offset, wanted) in UEvent.propertiesReadByTracker.enumerated() where text.equals(wanted) {
             let bit: UInt8 = 1 << offset
