@@ -41,13 +41,32 @@ public struct ReplayInput {
     /// more code than the instruction cache holds, and alternating them per line evicted both every time.
     static let batchSize = 128
 
-    /// What one read keeps between lines. A class, because the nested functions below share it: captured
-    /// local variables had their exclusivity checked at run time on every use (two checks per line, 2% of
-    /// replay). A read runs on one thread.
+    /// What one read keeps between lines. A class, shared by the line loop and the functions it calls:
+    /// captured local variables had their exclusivity checked at run time on every use (two checks per
+    /// line, 2% of replay), and nested functions handed on as closures retained what they captured at
+    /// every line (about 140 instructions per event). A read runs on one thread.
     private final class ReadState {
         @exclusivity(unchecked) var counts = Counts()
         @exclusivity(unchecked) var dedup = CaptureDeduplicator()
         @exclusivity(unchecked) var batch: [UEvent] = []
+
+        init(format: ReplayFormat) {
+            counts.format = format
+            batch.reserveCapacity(ReplayInput.batchSize)
+        }
+
+        func admit(_ event: UEvent, emitBatch: ([UEvent]) -> Void) {
+            guard dedup.admit(event) else { return counts.duplicates += 1 }
+            counts.events += 1
+            batch.append(event)
+            if batch.count == ReplayInput.batchSize { handOn(emitBatch) }
+        }
+
+        func handOn(_ emitBatch: ([UEvent]) -> Void) {
+            guard !batch.isEmpty else { return }
+            emitBatch(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Hands the events on one by one (after each batch is read).
@@ -57,33 +76,15 @@ public struct ReplayInput {
 
     /// Hands the events on in batches of up to `batchSize`, in order.
     public func read(emitBatch: ([UEvent]) -> Void) throws -> Counts {
-        let state = ReadState()
-        state.counts.format = format
-        state.batch.reserveCapacity(Self.batchSize)
-        func handOn() {
-            guard !state.batch.isEmpty else { return }
-            emitBatch(state.batch)
-            state.batch.removeAll(keepingCapacity: true)
-        }
-        func admit(_ event: UEvent) {
-            guard state.dedup.admit(event) else { return state.counts.duplicates += 1 }
-            state.counts.events += 1
-            state.batch.append(event)
-            if state.batch.count == Self.batchSize { handOn() }
-        }
-        // What was read before a warning is handed on first, so that warnings and records keep their order.
-        func warn(_ message: Logger.Message) {
-            handOn()
-            logger.warning(message)
-        }
-        defer { handOn() }  // a read error ends the file, but what was read before it is kept
+        let state = ReadState(format: format)
+        defer { state.handOn(emitBatch) }  // a read error ends the file, but what was read before it is kept
         let jsonl = JSONLinesEventParser(keepsAllProperties: keepsAllProperties)
         var udevadm = UdevadmTextParser()
         let reader = LineReader(path: path)
         try reader.forEachLine { line in
             if line.isTooLong {
                 state.counts.skippedLines += 1
-                warn("\(path):\(line.number): longer than \(reader.maxLineBytes) bytes; skipped")
+                warn("\(path):\(line.number): longer than \(reader.maxLineBytes) bytes; skipped", state, emitBatch)
                 return
             }
             if state.counts.format == .auto {
@@ -91,33 +92,41 @@ public struct ReplayInput {
                 state.counts.format = ReplayFormat.detect(firstLine: Substring(String(decoding: line.bytes, as: UTF8.self)))
             }
             switch state.counts.format {
-            case .jsonl: readJSONLine(line, parser: jsonl, counts: &state.counts, emit: admit, warn: warn)
-            default: udevadm.feed(Substring(String(decoding: line.bytes, as: UTF8.self)), emit: admit)
+            case .jsonl: readJSONLine(line, parser: jsonl, state: state, emitBatch: emitBatch)
+            default:
+                udevadm.feed(Substring(String(decoding: line.bytes, as: UTF8.self))) { state.admit($0, emitBatch: emitBatch) }
             }
         }
         if state.counts.format == .auto { state.counts.format = .udevadm }  // nothing but blank lines
         if state.counts.format == .udevadm {
-            udevadm.finish(emit: admit)
+            udevadm.finish { state.admit($0, emitBatch: emitBatch) }
             state.counts.skippedLines += udevadm.skippedLines
         }
         return state.counts
     }
 
-    private func readJSONLine(_ line: LineReader.Line, parser: JSONLinesEventParser, counts: inout Counts,
-                              emit: (UEvent) -> Void, warn: (Logger.Message) -> Void) {
+    /// What was read before a warning is handed on first, so that warnings and records keep their order.
+    private func warn(_ message: Logger.Message, _ state: ReadState, _ emitBatch: ([UEvent]) -> Void) {
+        state.handOn(emitBatch)
+        logger.warning(message)
+    }
+
+    private func readJSONLine(_ line: LineReader.Line, parser: JSONLinesEventParser, state: ReadState,
+                              emitBatch: ([UEvent]) -> Void) {
         let result = parser.parse(line.bytes)
         switch consume result {
-        case .event(let event): emit(event)
+        case .event(let event): state.admit(event, emitBatch: emitBatch)
         case .otherRecord: break
         case .newerSchema(let schema):
-            counts.newerSchemaLines += 1
-            if counts.newerSchemaLines == 1 {
-                warn("\(path):\(line.number): schema \(schema) is newer than this probewatch understands (\(RecordContext.schemaVersion)); skipping such lines")
+            state.counts.newerSchemaLines += 1
+            if state.counts.newerSchemaLines == 1 {
+                warn("\(path):\(line.number): schema \(schema) is newer than this probewatch understands (\(RecordContext.schemaVersion)); skipping such lines",
+                     state, emitBatch)
             }
         case .invalid(let why):
             guard !line.isBlank else { return }  // checked only now: nearly every line is a record
-            counts.skippedLines += 1
-            warn("\(path):\(line.number): \(line.isLast ? "truncated last line" : why); skipped")
+            state.counts.skippedLines += 1
+            warn("\(path):\(line.number): \(line.isLast ? "truncated last line" : why); skipped", state, emitBatch)
         }
     }
 }
