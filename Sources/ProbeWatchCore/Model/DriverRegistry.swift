@@ -66,19 +66,27 @@ public struct DriverRegistry: Sendable {
         registeredByBus = Dictionary(grouping: registered, by: \.key.bus).mapValues { $0.sorted { $0.key < $1.key } }
     }
 
+    /// What a bind needs to know of its driver's registration.
+    struct CountedBind {
+        var registered: Bool
+        var removedAt: EventRef?
+        var module: String?
+    }
+
     /// Counts a bind by the driver against its registration, in one lookup (a bind is a per-event path).
-    mutating func countBind(_ key: DriverKey) -> DriverState {
+    /// Returns only what a bind needs: copying the whole state retained its key's and module's Strings.
+    mutating func countBind(_ key: DriverKey) -> CountedBind {
         // A driver first seen here is not registered: the bus index does not change.
         Self.countBind(&drivers[key, default: DriverState(key: key, module: nil, registered: false)])
     }
 
-    private static func countBind(_ state: inout DriverState) -> DriverState {
+    private static func countBind(_ state: inout DriverState) -> CountedBind {
         if state.registered {
             state.bindsAfterAdd += 1
         } else {
             state.bindsBeforeAdd += 1
         }
-        return state
+        return CountedBind(registered: state.registered, removedAt: state.removedAt, module: state.module)
     }
 
     /// Any driver with this name on this bus, registered or not (a bind names only the driver).
