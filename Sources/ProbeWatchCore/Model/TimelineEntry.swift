@@ -74,6 +74,12 @@ public struct TimelineEntry: Sendable {
         set { pack(newValue) }
     }
 
+    /// Adds a conclusion: the first is kept as it is, a second is appended to it as text.
+    mutating func annotate(_ note: TimelineNote) {
+        guard noteKind != .none, let old = annotation else { return pack(note) }
+        pack(old.appending(note))
+    }
+
     private mutating func pack(_ note: TimelineNote?) {
         (noteKind, noteMode, noteLatencyUsec, noteText) = (.none, .unknown, 0, nil)
         switch note {
