@@ -96,9 +96,7 @@ extension ProbeTracker {
     private mutating func completeProbe(
         _ bind: BindFacts, mode knownMode: ProbeMode?, registeredModule: String?, emit: (Record) -> Void
     ) -> (moot: [PendingProbe], note: TimelineNote) {
-        let ended = pending.endProbes(of: devices.key(at: bind.index))
-        let probe = ended?.probe(by: bind.driver)
-        let moot = ended?.others(than: bind.driver) ?? []
+        let (probe, moot) = pending.endProbes(of: devices.key(at: bind.index))?.split(by: bind.driver) ?? (nil, [])
         let mode = knownMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown
         let latency = probe.map { RaceRules.usec($0.started, bind.ref) }
         let seqnums = probe.map { RaceRules.seqnums($0.started, bind.ref) } ?? RaceRules.seqnums(bind.ref)

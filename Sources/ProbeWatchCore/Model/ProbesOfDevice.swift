@@ -16,10 +16,11 @@ struct ProbesOfDevice: Sendable {
         first.driver == driver ? first : rest.first { $0.driver == driver }
     }
 
-    /// The probes of other drivers, in driver order; no array is built for the usual lone probe.
-    func others(than driver: DriverKey) -> [PendingProbe] {
-        if rest.isEmpty { return first.driver == driver ? [] : [first] }
-        return all.filter { $0.driver != driver }
+    /// The driver's probe and the probes of other drivers, in driver order. Taken apart, not copied: a bind
+    /// ends all of a device's probes, and no array is built for the usual lone probe.
+    consuming func split(by driver: DriverKey) -> (probe: PendingProbe?, others: [PendingProbe]) {
+        if rest.isEmpty { return first.driver == driver ? (first, []) : (nil, [first]) }
+        return (probe(by: driver), all.filter { $0.driver != driver })
     }
 
     /// Adds the probe, or replaces the one of the same driver; says whether it was added.
