@@ -73,11 +73,17 @@ public struct DriverRegistry: Sendable {
         var module: String?
     }
 
-    /// Counts a bind by the driver against its registration, in one lookup (a bind is a per-event path).
+    /// Counts a bind by the driver against its registration, in one lookup once the driver is known (a bind
+    /// is a per-event path).
     /// Returns only what a bind needs: copying the whole state retained its key's and module's Strings.
+    /// A known driver is counted in place: `drivers[key, default:]` copied the key for a default it did not use.
     mutating func countBind(_ key: DriverKey) -> CountedBind {
+        if let index = drivers.index(forKey: key) { return Self.countBind(&drivers.values[index]) }
         // A driver first seen here is not registered: the bus index does not change.
-        Self.countBind(&drivers[key, default: DriverState(key: key, module: nil, registered: false)])
+        var state = DriverState(key: key, module: nil, registered: false)
+        let counted = Self.countBind(&state)
+        drivers[key] = state
+        return counted
     }
 
     private static func countBind(_ state: inout DriverState) -> CountedBind {
