@@ -40,15 +40,18 @@ extension ProbeTracker {
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
-        // Read what the rules need, and record the bind, in one in-place access: a copy of the device
-        // kept alive across the mutation would duplicate its whole timeline.
+        // Read what the rules need in one in-place access: a copy of the device kept alive across the
+        // mutation would duplicate its whole timeline.
         let (subsystem, previous, since) = withDevice(at: index) { device in
             device.takeModalias(of: event)
-            device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
-                                        note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
             return (device.subsystem, device.boundDriver, device.bindStateSince)
         }
-        guard let name = event.driver else { return }
+        guard let name = event.driver else {
+            return withDevice(at: index) { device in
+                device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: nil, time: ref.time,
+                                            note: "bind without DRIVER"), limit: limit)
+            }
+        }
         let key = registry.key(bus: subsystem ?? event.subsystem, name: name)
         if let previous {
             emit(.race(RaceRules.doubleBind(
@@ -59,11 +62,16 @@ extension ProbeTracker {
         let bind = BindFacts(devpath: event.devpath, index: index, driver: key, ref: ref)
         let (moot, note) = completeProbe(bind, mode: driver.mode, registeredModule: driver.module, emit: emit)
         withDevice(at: index) { device in
-            for other in moot {
-                device.record(TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other.driver.name,
-                                            time: ref.time, note: "probe by \(other.driver.name) moot"), limit: limit)
+            // The bind's entry, then one per moot probe, the note on the last of them. Each is recorded with
+            // its note: annotating an entry already in the timeline copied it in and out.
+            device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: name, time: ref.time,
+                                        annotation: moot.isEmpty ? note : nil), limit: limit)
+            for (position, other) in moot.enumerated() {
+                var entry = TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other.driver.name, time: ref.time,
+                                          note: "probe by \(other.driver.name) moot")
+                if position == moot.count - 1 { entry.annotate(note) }
+                device.record(entry, limit: limit)
             }
-            device.annotateLast(note)
             device.setBindState(.bound(driver: name), at: ref)
             device.noteBound(by: name)
         }
