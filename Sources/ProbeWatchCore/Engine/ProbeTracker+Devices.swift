@@ -67,8 +67,8 @@ extension ProbeTracker {
             device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: name, time: ref.time,
                                         annotation: moot.isEmpty ? note : nil), limit: limit)
             for (position, other) in moot.enumerated() {
-                var entry = TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other.driver.name, time: ref.time,
-                                          note: "probe by \(other.driver.name) moot")
+                var entry = TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other, time: ref.time,
+                                          note: "probe by \(other) moot")
                 if position == moot.count - 1 { entry.annotate(note) }
                 device.record(entry, limit: limit)
             }
@@ -99,12 +99,14 @@ extension ProbeTracker {
         return (.unknown, state.module)
     }
 
-    /// Ends the device's pending probes and emits the bound driver's; returns the others, which the bind
-    /// made moot, and the note for the bind.
+    /// Ends the device's pending probes and emits the bound driver's; returns the drivers of the others,
+    /// which the bind made moot, and the note for the bind.
     private mutating func completeProbe(
         _ bind: BindFacts, mode knownMode: ProbeMode?, registeredModule: String?, emit: (Record) -> Void
-    ) -> (moot: [PendingProbe], note: TimelineNote) {
-        let (probe, moot) = pending.endProbes(of: devices.key(at: bind.index))?.split(by: bind.driver) ?? (nil, [])
+    ) -> (moot: [String], note: TimelineNote) {
+        let ended = pending.endProbes(of: devices.key(at: bind.index))
+        let probe = ended?.start(of: bind.driver)
+        let moot = ended?.drivers(besides: bind.driver) ?? []
         let mode = knownMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown
         let latency = probe.map { RaceRules.usec($0.started, bind.ref) }
         let seqnums = probe.map { RaceRules.seqnums($0.started, bind.ref) } ?? RaceRules.seqnums(bind.ref)
