@@ -122,6 +122,26 @@ struct HotPathTests {
         #expect(pending.count == 0)
     }
 
+    /// A device three drivers match: the add notes all pending probes, the bind writes one entry per moot
+    /// probe and its own note on the last entry it writes.
+    @Test func aBindNotesItsMootProbesAndPutsItsNoteLast() {
+        var configuration = ProbeTracker.Configuration()
+        configuration.modulesForModalias = { _ in ["pwa", "pwb", "pwc"] }
+        var tracker = ProbeTracker(configuration: configuration)
+        var scenario = Scenario()
+        for name in ["pwa", "pwb", "pwc"] { scenario.addDriver(name) }
+        scenario.addDevice("d")
+        scenario.bind("d", driver: "pwb")
+        _ = scenario.run(&tracker)
+        let entries = tracker.devices["/devices/pwtest/d"]?.entries.map { "\($0.action?.rawValue ?? "-") \($0.driver ?? "-"): \($0.note ?? "")" }
+        #expect(entries == [
+            "add -: probe pending by pwa; probe pending by pwb; probe pending by pwc",
+            "bind pwb: ",
+            "- pwa: probe by pwa moot",
+            "- pwc: probe by pwc moot; device-add bind 1.0 ms after probe became pending",
+        ])
+    }
+
     @Test func theReorderFastPathCountsLikeInsert() {
         func event(_ seqnum: UInt64?) -> UEvent {
             UEvent(action: .change, devpath: "/devices/x", seqnum: seqnum, received: time)

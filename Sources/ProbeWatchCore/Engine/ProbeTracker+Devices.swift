@@ -40,15 +40,18 @@ extension ProbeTracker {
     mutating func deviceBound(_ event: UEvent, ref: EventRef, emit: (Record) -> Void) {
         let limit = configuration.timelineLimit
         let index = deviceIndex(event.devpath, subsystem: event.subsystem)
-        // Read what the rules need, and record the bind, in one in-place access: a copy of the device
-        // kept alive across the mutation would duplicate its whole timeline.
+        // Read what the rules need in one in-place access: a copy of the device kept alive across the
+        // mutation would duplicate its whole timeline.
         let (subsystem, previous, since) = withDevice(at: index) { device in
             device.takeModalias(of: event)
-            device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: event.driver, time: ref.time,
-                                        note: event.driver == nil ? "bind without DRIVER" : nil), limit: limit)
             return (device.subsystem, device.boundDriver, device.bindStateSince)
         }
-        guard let name = event.driver else { return }
+        guard let name = event.driver else {
+            return withDevice(at: index) { device in
+                device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: nil, time: ref.time,
+                                            note: "bind without DRIVER"), limit: limit)
+            }
+        }
         let key = registry.key(bus: subsystem ?? event.subsystem, name: name)
         if let previous {
             emit(.race(RaceRules.doubleBind(
@@ -59,11 +62,16 @@ extension ProbeTracker {
         let bind = BindFacts(devpath: event.devpath, index: index, driver: key, ref: ref)
         let (moot, note) = completeProbe(bind, mode: driver.mode, registeredModule: driver.module, emit: emit)
         withDevice(at: index) { device in
-            for other in moot {
-                device.record(TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other.driver.name,
-                                            time: ref.time, note: "probe by \(other.driver.name) moot"), limit: limit)
+            // The bind's entry, then one per moot probe, the note on the last of them. Each is recorded with
+            // its note: annotating an entry already in the timeline copied it in and out.
+            device.record(TimelineEntry(seqnum: ref.seqnum, action: .bind, driver: name, time: ref.time,
+                                        annotation: moot.isEmpty ? note : nil), limit: limit)
+            for (position, other) in moot.enumerated() {
+                var entry = TimelineEntry(seqnum: ref.seqnum, action: nil, driver: other, time: ref.time,
+                                          note: "probe by \(other) moot")
+                if position == moot.count - 1 { entry.annotate(note) }
+                device.record(entry, limit: limit)
             }
-            device.annotateLast(note)
             device.setBindState(.bound(driver: name), at: ref)
             device.noteBound(by: name)
         }
@@ -91,14 +99,14 @@ extension ProbeTracker {
         return (.unknown, state.module)
     }
 
-    /// Ends the device's pending probes and emits the bound driver's; returns the others, which the bind
-    /// made moot, and the note for the bind.
+    /// Ends the device's pending probes and emits the bound driver's; returns the drivers of the others,
+    /// which the bind made moot, and the note for the bind.
     private mutating func completeProbe(
         _ bind: BindFacts, mode knownMode: ProbeMode?, registeredModule: String?, emit: (Record) -> Void
-    ) -> (moot: [PendingProbe], note: TimelineNote) {
+    ) -> (moot: [String], note: TimelineNote) {
         let ended = pending.endProbes(of: devices.key(at: bind.index))
-        let probe = ended?.probe(by: bind.driver)
-        let moot = ended?.others(than: bind.driver) ?? []
+        let probe = ended?.start(of: bind.driver)
+        let moot = ended?.drivers(besides: bind.driver) ?? []
         let mode = knownMode ?? probe.map { $0.trigger == .driverAdded ? .async : .deviceAdd } ?? .unknown
         let latency = probe.map { RaceRules.usec($0.started, bind.ref) }
         let seqnums = probe.map { RaceRules.seqnums($0.started, bind.ref) } ?? RaceRules.seqnums(bind.ref)

@@ -26,10 +26,17 @@ extension ProbeTracker {
 
     /// The configured lookup (libkmod in the daemon, which keeps a cache of its own), remembering only the
     /// last answer: asking it again costs a closure call and a hash, and consecutive events ask the same.
+    /// The last lookup is read in place: a copy of it retained its alias and answer on every call.
     mutating func modules(forModalias modalias: String) -> [String] {
-        if let last = lastModuleLookup, last.modalias == modalias { return last.modules }
+        if lastModuleLookup?.modalias == modalias, let modules = lastModuleLookup?.modules { return modules }
         let modules = configuration.modulesForModalias(modalias)
-        lastModuleLookup = (modalias, modules)
+        lastModuleLookup = ModuleLookup(modalias: modalias, modules: modules)
         return modules
     }
+}
+
+/// A MODALIAS and the modules it resolved to.
+struct ModuleLookup {
+    var modalias: String
+    var modules: [String]
 }

@@ -39,7 +39,7 @@ public struct ProbeTracker {
     var nextStallCheckUsec: Int64?
     /// The last MODALIAS lookup and its answer: a device's `add` and its `bind` ask about the same alias,
     /// and so do the devices of a storm (see `modules(forModalias:)`).
-    var lastModuleLookup: (modalias: String, modules: [String])?
+    var lastModuleLookup: ModuleLookup?
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration

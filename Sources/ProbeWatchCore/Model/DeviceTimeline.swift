@@ -104,9 +104,10 @@ public struct DeviceState: Sendable {
         return true
     }
 
+    /// Annotates the entry where it is kept: reading it first copied the whole entry, and most entries
+    /// have no note yet.
     mutating func annotateLast(_ note: TimelineNote) {
-        guard let last = entries.indices.last else { return }
-        let old = entries[last].annotation
-        entries[last].annotation = old.map { $0.appending(note) } ?? note
+        guard !entries.isEmpty else { return }
+        entries[entries.count - 1].annotate(note)
     }
 }

@@ -66,19 +66,33 @@ public struct DriverRegistry: Sendable {
         registeredByBus = Dictionary(grouping: registered, by: \.key.bus).mapValues { $0.sorted { $0.key < $1.key } }
     }
 
-    /// Counts a bind by the driver against its registration, in one lookup (a bind is a per-event path).
-    mutating func countBind(_ key: DriverKey) -> DriverState {
-        // A driver first seen here is not registered: the bus index does not change.
-        Self.countBind(&drivers[key, default: DriverState(key: key, module: nil, registered: false)])
+    /// What a bind needs to know of its driver's registration.
+    struct CountedBind {
+        var registered: Bool
+        var removedAt: EventRef?
+        var module: String?
     }
 
-    private static func countBind(_ state: inout DriverState) -> DriverState {
+    /// Counts a bind by the driver against its registration, in one lookup once the driver is known (a bind
+    /// is a per-event path).
+    /// Returns only what a bind needs: copying the whole state retained its key's and module's Strings.
+    /// A known driver is counted in place: `drivers[key, default:]` copied the key for a default it did not use.
+    mutating func countBind(_ key: DriverKey) -> CountedBind {
+        if let index = drivers.index(forKey: key) { return Self.countBind(&drivers.values[index]) }
+        // A driver first seen here is not registered: the bus index does not change.
+        var state = DriverState(key: key, module: nil, registered: false)
+        let counted = Self.countBind(&state)
+        drivers[key] = state
+        return counted
+    }
+
+    private static func countBind(_ state: inout DriverState) -> CountedBind {
         if state.registered {
             state.bindsAfterAdd += 1
         } else {
             state.bindsBeforeAdd += 1
         }
-        return state
+        return CountedBind(registered: state.registered, removedAt: state.removedAt, module: state.module)
     }
 
     /// Any driver with this name on this bus, registered or not (a bind names only the driver).

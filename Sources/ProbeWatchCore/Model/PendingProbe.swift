@@ -42,19 +42,16 @@ public struct PendingProbes: Sendable {
         start(probe, key: DeviceKey(probe.devpath))
     }
 
-    /// With the device's key as the tracker keeps it, hashed already: found or inserted in place, since a
-    /// device's add nearly always starts its first probe.
-    mutating func start(_ probe: PendingProbe, key: DeviceKey) {
-        if Self.put(probe, into: &byDevice[key]) { count += 1 }
-    }
-
-    /// Puts the probe in a device's slot; says whether it was added (not a replacement).
-    private static func put(_ probe: PendingProbe, into slot: inout ProbesOfDevice?) -> Bool {
-        guard slot != nil else {
-            slot = ProbesOfDevice(probe)
-            return true
+    /// With the device's key as the tracker keeps it, hashed already, so looking it up twice costs little.
+    /// A device's add nearly always starts its first probe: it is moved into a new slot, where the
+    /// optional slot of `byDevice[key]` copied it, and the slot, once more each.
+    mutating func start(_ probe: consuming PendingProbe, key: DeviceKey) {
+        if let index = byDevice.index(forKey: key) {
+            if byDevice.values[index].put(probe) { count += 1 }
+        } else {
+            byDevice[key] = ProbesOfDevice(probe)
+            count += 1
         }
-        return slot!.put(probe)
     }
 
     @discardableResult

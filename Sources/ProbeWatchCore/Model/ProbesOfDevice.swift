@@ -16,10 +16,17 @@ struct ProbesOfDevice: Sendable {
         first.driver == driver ? first : rest.first { $0.driver == driver }
     }
 
-    /// The probes of other drivers, in driver order; no array is built for the usual lone probe.
-    func others(than driver: DriverKey) -> [PendingProbe] {
-        if rest.isEmpty { return first.driver == driver ? [] : [first] }
-        return all.filter { $0.driver != driver }
+    /// What the bound driver's probe tells its completion record. Read in place: a copy of the probe
+    /// retained its four Strings.
+    func start(of driver: DriverKey) -> ProbeStart? {
+        if first.driver == driver { return ProbeStart(first) }
+        return rest.first { $0.driver == driver }.map(ProbeStart.init)
+    }
+
+    /// The drivers whose probes a bind by `driver` makes moot, in driver order; no array for a lone probe.
+    func drivers(besides driver: DriverKey) -> [String] {
+        if rest.isEmpty { return first.driver == driver ? [] : [first.driver.name] }
+        return all.filter { $0.driver != driver }.map(\.driver.name)
     }
 
     /// Adds the probe, or replaces the one of the same driver; says whether it was added.
@@ -58,5 +65,16 @@ struct ProbesOfDevice: Sendable {
     mutating func rename(to devpath: String) {
         first.devpath = devpath
         for index in rest.indices { rest[index].devpath = devpath }
+    }
+}
+
+/// How a probe began, and the module it was started for.
+struct ProbeStart {
+    var trigger: ProbeTrigger
+    var started: EventRef
+    var module: String?
+
+    init(_ probe: PendingProbe) {
+        (trigger, started, module) = (probe.trigger, probe.started, probe.module)
     }
 }

@@ -42,18 +42,6 @@ public struct TimelineEntry: Sendable {
         case none, text, probePendingBy, removedBeforeBind, bind, bindAfterPending
     }
 
-    init(seqnum: UInt64?, action: UEventAction?, driver: String?, time: EventTime, annotation: TimelineNote?) {
-        self.seqnum = seqnum
-        self.action = action
-        self.driver = driver
-        self.time = time
-        self.annotation = annotation
-    }
-
-    init(seqnum: UInt64?, action: UEventAction?, driver: String?, time: EventTime, note: String?) {
-        self.init(seqnum: seqnum, action: action, driver: driver, time: time, annotation: note.map(TimelineNote.text))
-    }
-
     /// What probewatch concluded at this point: "probe pending", "bound without a seen bind", ...
     public var note: String? {
         get { annotation?.text }
@@ -74,21 +62,49 @@ public struct TimelineEntry: Sendable {
         set { pack(newValue) }
     }
 
+    /// Adds a conclusion: the first is kept as it is, a second is appended to it as text.
+    mutating func annotate(_ note: TimelineNote) {
+        guard noteKind != .none, let old = annotation else { return pack(note) }
+        pack(old.appending(note))
+    }
+
     private mutating func pack(_ note: TimelineNote?) {
-        (noteKind, noteMode, noteLatencyUsec, noteText) = (.none, .unknown, 0, nil)
+        (noteKind, noteMode, noteLatencyUsec, noteText) = Self.packed(note)
+    }
+
+    /// The note's kind, mode, latency and text as an entry keeps them.
+    private static func packed(_ note: TimelineNote?) -> (NoteKind, ProbeMode, UInt32, String?) {
         switch note {
-        case nil: break
-        case .text(let text)?: (noteKind, noteText) = (.text, text)
-        case .probePendingBy(let driver)?: (noteKind, noteText) = (.probePendingBy, driver)
-        case .removedBeforeBind(let driver)?: (noteKind, noteText) = (.removedBeforeBind, driver)
-        case .bind(let mode, nil)?: (noteKind, noteMode) = (.bind, mode)
+        case nil: (.none, .unknown, 0, nil)
+        case .text(let text)?: (.text, .unknown, 0, text)
+        case .probePendingBy(let driver)?: (.probePendingBy, .unknown, 0, driver)
+        case .removedBeforeBind(let driver)?: (.removedBeforeBind, .unknown, 0, driver)
+        case .bind(let mode, nil)?: (.bind, mode, 0, nil)
         case .bind(let mode, let latency?)?:
             if let packed = UInt32(exactly: latency) {
-                (noteKind, noteMode, noteLatencyUsec) = (.bindAfterPending, mode, packed)
+                (.bindAfterPending, mode, packed, nil)
             } else {
-                (noteKind, noteText) = (.text, note?.text)  // over 71 minutes: rare enough to keep as text
+                (.text, .unknown, 0, note?.text)  // over 71 minutes: rare enough to keep as text
             }
         }
+    }
+}
+
+// In an extension, so that the memberwise initializer remains: a new entry built by assigning its fields one
+// by one stayed in memory, and was copied once more and destroyed on its way to the timeline (every event).
+extension TimelineEntry {
+    init(seqnum: UInt64?, action: UEventAction?, driver: String?, time: EventTime, annotation: TimelineNote?) {
+        let (kind, mode, latency, text) = Self.packed(annotation)
+        var present = Present()
+        if seqnum != nil { present.insert(.seqnum) }
+        if time.realtimeUsec != nil { present.insert(.realtime) }
+        self.init(storedSeqnum: seqnum ?? 0, realtimeUsec: time.realtimeUsec ?? 0, monotonicUsec: time.monotonicUsec,
+                  driver: driver, noteText: text, action: action, noteKind: kind, noteMode: mode, present: present,
+                  noteLatencyUsec: latency)
+    }
+
+    init(seqnum: UInt64?, action: UEventAction?, driver: String?, time: EventTime, note: String?) {
+        self.init(seqnum: seqnum, action: action, driver: driver, time: time, annotation: note.map(TimelineNote.text))
     }
 }
 
