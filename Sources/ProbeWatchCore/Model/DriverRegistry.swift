@@ -73,10 +73,9 @@ public struct DriverRegistry: Sendable {
         var module: String?
     }
 
-    /// Counts a bind by the driver against its registration, in one lookup once the driver is known (a bind
-    /// is a per-event path).
-    /// Returns only what a bind needs: copying the whole state retained its key's and module's Strings.
-    /// A known driver is counted in place: `drivers[key, default:]` copied the key for a default it did not use.
+    /// Counts a bind by the driver against its registration (a bind is a per-event path): a known driver
+    /// in place, found by index, where `drivers[key, default:]` copied the key for a default it did not
+    /// use; and only what a bind needs is returned, where the whole state's copy retained its Strings.
     mutating func countBind(_ key: DriverKey) -> CountedBind {
         if let index = drivers.index(forKey: key) { return Self.countBind(&drivers.values[index]) }
         // A driver first seen here is not registered: the bus index does not change.
