@@ -35,6 +35,12 @@ struct ValueFormatTests {
         #expect(KernelObject(devpath: "/module/e1000e", subsystem: "module") == .module(name: "e1000e"))
         #expect(KernelObject(devpath: "/devices/pci0000:00/0000:00:1f.6", subsystem: "pci") == .device)
         #expect(KernelObject(devpath: "/bus/pci/drivers/e1000e", subsystem: "pci") == .device)
+        // Each subsystem names only its own kind of path, and a name of the same length is neither.
+        #expect(KernelObject(devpath: "/module/e1000e", subsystem: "drivers") == .device)
+        #expect(KernelObject(devpath: "/bus/pci/drivers/e1000e", subsystem: "module") == .device)
+        #expect(KernelObject(devpath: "/bus/pci/drivers/e1000e", subsystem: "driverz") == .device)
+        #expect(KernelObject(devpath: "/module/e1000e", subsystem: "modulf") == .device)
+        #expect(KernelObject(devpath: "/module/e1000e", subsystem: nil) == .device)
         #expect(normalizedModuleName("snd-hda-intel") == "snd_hda_intel")
     }
 

@@ -6,14 +6,17 @@ public enum KernelObject: Sendable, Equatable {
     case module(name: String)
 
     public init(devpath: String, subsystem: String?) {
-        guard subsystem == "drivers" || subsystem == "module" else {
+        // By length first: `==` on two different short Strings still calls the standard library's
+        // canonical comparison, and nearly every uevent is a device's, whose subsystem is neither.
+        let isDrivers = subsystem?.utf8.count == 7 && subsystem == "drivers"
+        guard isDrivers || subsystem?.utf8.count == 6 && subsystem == "module" else {
             self = .device
             return
         }
         let parts = devpath.split(separator: "/", omittingEmptySubsequences: true)
-        if subsystem == "drivers", parts.count == 4, parts[0] == "bus", parts[2] == "drivers" {
+        if isDrivers, parts.count == 4, parts[0] == "bus", parts[2] == "drivers" {
             self = .driver(DriverKey(bus: String(parts[1]), name: String(parts[3])))
-        } else if subsystem == "module", parts.count == 2, parts[0] == "module" {
+        } else if !isDrivers, parts.count == 2, parts[0] == "module" {
             self = .module(name: String(parts[1]))
         } else {
             self = .device
