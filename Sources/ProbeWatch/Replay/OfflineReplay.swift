@@ -65,8 +65,6 @@ public final class OfflineReplay {
     private func replay(_ path: String, lastTime: (EventTime) -> Void) throws {
         var input = ReplayInput(path: path, format: options.format, logger: logger)
         input.keepsAllProperties = pipeline.emitsValidEvents  // no record shows a valid event's properties otherwise
-        // A batch's records are written after the batch: the sinks' code, too, is then run in one stretch
-        // rather than between the tracker's (see ReplayInput.batchSize).
         // Unowned: the reading loop, into which this closure is specialized, retained `self` at each place
         // that might hand on a batch, at every line (ten retains and releases per event); `self` outlives
         // the call, which returns before this method does.
@@ -78,6 +76,8 @@ public final class OfflineReplay {
         if counts.events == 0 { logger.warning("\(path): no events found") }
     }
 
+    /// A batch's records are written after the batch: the sinks' code, too, is then run in one stretch
+    /// rather than between the tracker's (see ReplayInput.batchSize).
     private func track(_ batch: [UEvent], lastTime: (EventTime) -> Void) {
         for event in batch {
             lastTime(event.received)
