@@ -144,8 +144,14 @@ struct EventLineScanner {
 
     // MARK: - Values
 
+    /// Inlined for the plain string nearly every value is; a call returning the enum cost more than the scan.
+    @inline(__always)
     private mutating func string() throws(JSONSyntaxError) -> Value<JSONStringToken> {
         if let token = cursor.takePlainString() { return .value(token) }
+        return try stringOrNull()
+    }
+
+    private mutating func stringOrNull() throws(JSONSyntaxError) -> Value<JSONStringToken> {
         switch cursor.peek() {
         case 0x22: return .value(try cursor.string())
         case 0x6e where cursor.takeLiteral("null"): return .null
