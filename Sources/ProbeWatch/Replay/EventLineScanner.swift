@@ -151,6 +151,7 @@ struct EventLineScanner {
         return try stringOrNull()
     }
 
+    /// A string the general scan must read (escapes, bytes above 0x7f), null, or a value of another type.
     private mutating func stringOrNull() throws(JSONSyntaxError) -> Value<JSONStringToken> {
         switch cursor.peek() {
         case 0x22: return .value(try cursor.string())
